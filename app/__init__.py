@@ -1,0 +1,1 @@
+"""School-development programme API."""

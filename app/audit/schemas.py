@@ -1,0 +1,44 @@
+"""Audit records and feed events as the API shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AuditEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int = Field(examples=[1042])
+    occurred_at: datetime
+    actor_client_id: str | None = Field(default=None, examples=["c-3f2a9d1e7b6c4e0f"])
+    actor_org_id: str | None = Field(default=None, examples=["970018131"])
+    actor_role: str | None = Field(default=None, examples=["directorate"])
+    action: str = Field(examples=["update"])
+    resource_type: str = Field(examples=["client"])
+    resource_id: str = Field(examples=["c-3f2a9d1e7b6c4e0f"])
+    changes: dict[str, Any] = Field(
+        description="Changed fields: {field: {before, after}}.",
+        examples=[{"enabled": {"before": True, "after": False}}],
+    )
+    reason: str | None = Field(default=None, description="X-Audit-Reason sent with the change.")
+    request_id: str | None = None
+    subject_org_id: str | None = Field(default=None, examples=["NO-5501"])
+    municipality_id: str | None = Field(default=None, examples=["NO-5501"])
+    county_id: str | None = Field(default=None, examples=["NO-55"])
+
+
+class EventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int = Field(description="Position in the feed; pass the last one you saw as `after`.", examples=[1042])
+    occurred_at: datetime
+    resource_type: str = Field(examples=["municipality"])
+    resource_id: str = Field(examples=["NO-5536"])
+    action: str = Field(examples=["update"])
+    version: int | None = Field(default=None, examples=[2])
+    subject_org_id: str | None = Field(default=None, examples=["NO-5536"])
+    municipality_id: str | None = Field(default=None, examples=["NO-5536"])
+    county_id: str | None = Field(default=None, examples=["NO-55"])

@@ -1,0 +1,89 @@
+"""Object-level authorisation: the one place that turns a principal into what it may see.
+
+Every read goes through a filter from here, in SQL, so a list can never hold what its caller may not
+see; a single object outside the filter answers 404. What a role may *do* is permissions.py.
+
+Sight, by role (DOMAIN.md):
+- directorate: everything;
+- county governor: its region (the counties it covers), their municipalities and school owners, and
+  itself; events and audit records concerning its region or itself;
+- school owner: itself;
+- university: itself (and, once partnerships exist, the school owners in its partnerships).
+Counties and county governors are public geography: every authenticated caller sees all of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.audit.models import AuditEvent, OutboxEvent
+from app.auth.principal import Principal, Role
+from app.reference.models import Municipality, Organisation, RegionCounty
+
+
+def region_counties(principal: Principal) -> sa.Select[Any]:
+    """The county ids a county governor covers."""
+    return sa.select(RegionCounty.county_id).where(RegionCounty.organisation_id == principal.org_id)
+
+
+def partner_orgs(principal: Principal) -> sa.Select[Any]:
+    """Organisations in a partnership with the caller (none until partnerships exist)."""
+    return sa.select(Organisation.id).where(sa.false())
+
+
+def _own_location(principal: Principal) -> sa.Select[Any]:
+    return sa.select(Organisation.municipality_id).where(Organisation.id == principal.org_id)
+
+
+def municipalities(principal: Principal) -> ColumnElement[bool]:
+    match principal.role:
+        case Role.directorate:
+            return sa.true()
+        case Role.county_governor:
+            return Municipality.county_id.in_(region_counties(principal))
+        case Role.school_owner:
+            return Municipality.id.in_(_own_location(principal))
+        case Role.university:
+            return Municipality.id.in_(
+                sa.select(Organisation.municipality_id).where(Organisation.id.in_(partner_orgs(principal)))
+            )
+
+
+def organisations(principal: Principal) -> ColumnElement[bool]:
+    own = Organisation.id == principal.org_id
+    match principal.role:
+        case Role.directorate:
+            return sa.true()
+        case Role.county_governor:
+            return sa.or_(
+                own,
+                Organisation.county_id.in_(region_counties(principal)),
+                Organisation.id.in_(partner_orgs(principal)),
+            )
+        case Role.school_owner | Role.university:
+            return sa.or_(own, Organisation.id.in_(partner_orgs(principal)))
+
+
+def _concerning(principal: Principal, model: Any) -> ColumnElement[bool]:
+    own = model.subject_org_id == principal.org_id
+    match principal.role:
+        case Role.directorate:
+            return sa.true()
+        case Role.county_governor:
+            return sa.or_(own, model.county_id.in_(region_counties(principal)))
+        case Role.school_owner | Role.university:
+            return sa.or_(own, model.subject_org_id.in_(partner_orgs(principal)))
+
+
+def audit_events(principal: Principal) -> ColumnElement[bool]:
+    """Audit records concerning what the caller sees, and the ones it caused itself."""
+    if principal.role is Role.directorate:
+        return sa.true()
+    return sa.or_(_concerning(principal, AuditEvent), AuditEvent.actor_org_id == principal.org_id)
+
+
+def events(principal: Principal) -> ColumnElement[bool]:
+    return _concerning(principal, OutboxEvent)

@@ -1,0 +1,61 @@
+"""Settings from environment variables (and an optional .env file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+VAR_DIR = PROJECT_ROOT / "var"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{VAR_DIR / 'app.db'}",
+        description="SQLAlchemy async URL; postgresql+asyncpg://... in production.",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = 1_048_576
+    db_pool_size: int = 10
+    db_echo: bool = False
+
+    # Tokens issued by the service itself.
+    token_issuer: str = "https://skoleutvikling.udir.no"
+    token_audience: str = "school-development-api"
+    token_ttl_seconds: int = 900
+    token_leeway_seconds: int = 30
+    token_algorithm: str = "RS256"
+    # Directory of PEM private keys (file name = kid). Generated on first start in the embedded mode.
+    signing_keys_dir: Path = VAR_DIR / "keys"
+    # Generate a key when the directory is empty (always in the embedded mode).
+    generate_signing_key: bool = False
+    # kid that signs new tokens; default: the newest key file.
+    signing_kid: str | None = None
+    # JSON file with external issuers (Maskinporten, ID-porten, Feide style).
+    external_issuers_file: Path | None = None
+    external_jwks_cache_seconds: int = 3600
+
+    metrics_public: bool = True
+    idempotency_ttl_hours: int = 24
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def embedded(self) -> bool:
+        """The embedded mode: SQLite under var/, keys generated on demand, CLI token minting."""
+        return self.is_sqlite
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

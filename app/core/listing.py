@@ -1,0 +1,85 @@
+"""The one way a list endpoint answers: a keyset page as JSON (with Link), or CSV."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.core.csv import CSV_MEDIA_TYPE, csv_columns, csv_stream, wants_csv
+from app.core.etag import etag_of, not_modified
+from app.core.pagination import MAX_LIMIT, PageParams, encode_cursor, fetch_page, key_of
+
+
+def _next_link(request: Request, cursor: str) -> str:
+    return f'<{request.url.include_query_params(cursor=cursor)}>; rel="next"'
+
+
+async def respond_list(
+    request: Request,
+    response: Response,
+    session: AsyncSession,
+    *,
+    stmt: sa.Select[Any],
+    order: Sequence[ColumnElement[Any]],
+    page: PageParams,
+    schema: type[BaseModel],
+    to_item: Callable[[Any], BaseModel],
+) -> Any:
+    """JSON page by default; with `Accept: text/csv` the page, or every row streamed when no limit is given."""
+    if wants_csv(request.headers.get("accept")):
+        if page.limit is None and page.cursor is None:
+            return _csv_all(request, stmt, order, schema, to_item)
+        rows, next_cursor = await fetch_page(session, stmt, order, page)
+        headers = {"Link": _next_link(request, next_cursor)} if next_cursor else {}
+
+        async def one() -> AsyncIterator[list[BaseModel]]:
+            yield [to_item(r) for r in rows]
+
+        return StreamingResponse(csv_stream(csv_columns(schema), one()), media_type=CSV_MEDIA_TYPE, headers=headers)
+    rows, next_cursor = await fetch_page(session, stmt, order, page)
+    if next_cursor:
+        response.headers["Link"] = _next_link(request, next_cursor)
+    return {"items": [to_item(r) for r in rows], "next_cursor": next_cursor}
+
+
+def _csv_all(
+    request: Request,
+    stmt: sa.Select[Any],
+    order: Sequence[ColumnElement[Any]],
+    schema: type[BaseModel],
+    to_item: Callable[[Any], BaseModel],
+) -> StreamingResponse:
+    factory = request.app.state.sessionmaker
+
+    async def batches() -> AsyncIterator[list[BaseModel]]:
+        params = PageParams(limit=MAX_LIMIT)
+        async with factory() as session:
+            while True:
+                rows, next_cursor = await fetch_page(session, stmt, order, params)
+                yield [to_item(r) for r in rows]
+                session.expunge_all()
+                if not next_cursor:
+                    return
+                params = PageParams(limit=MAX_LIMIT, cursor=encode_cursor(key_of(rows[-1], order)))
+
+    return StreamingResponse(
+        csv_stream(csv_columns(schema), batches()),
+        media_type=CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="export.csv"'},
+    )
+
+
+def respond_item(request: Request, response: Response, item: BaseModel, version: int) -> Any:
+    """A single resource with its ETag; 304 when the client's copy is current."""
+    etag = etag_of(version)
+    if not_modified(request, version):
+        return Response(status_code=304, headers={"ETag": etag})
+    response.headers["ETag"] = etag
+    return item

@@ -1,0 +1,130 @@
+"""Pure ASGI middleware: request id, access log and metrics; request body limit."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.context import audit_reason_var, request_id_var
+from app.core.errors import problem_response
+from app.core.metrics import observe_request
+
+access_log = logging.getLogger("app.access")
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+class RequestContextMiddleware:
+    """Sets X-Request-ID (echoed when valid), the audit reason, and records log and metrics per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        given = headers.get("x-request-id", "")
+        request_id = given if _VALID_REQUEST_ID.match(given) else uuid.uuid4().hex
+        rid_token = request_id_var.set(request_id)
+        reason = headers.get("x-audit-reason")
+        reason_token = audit_reason_var.set(reason[:1000] if reason else None)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                raw = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
+                raw.append((b"x-request-id", request_id.encode()))
+                message["headers"] = raw
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            template = _route_template(scope)
+            observe_request(scope["method"], template, status, elapsed)
+            access_log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "route": template,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                },
+            )
+            request_id_var.reset(rid_token)
+            audit_reason_var.reset(reason_token)
+
+
+def _route_template(scope: Scope) -> str:
+    """The matched route as a template with its router prefix (`/api/v1/municipalities/{municipality_id}`)."""
+    route = scope.get("route")
+    fmt = getattr(route, "path_format", None) or getattr(route, "path", None)
+    if not fmt:
+        return "unmatched"
+    depth = fmt.count("/")
+    prefix = "/".join(scope["path"].split("/")[:-depth])
+    return prefix + fmt
+
+
+class BodyLimitMiddleware:
+    """413 problem+json for a request body over the limit, by Content-Length or as it streams in."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            await self._reject(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._reject(scope, receive, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(
+            Request(scope),
+            413,
+            slug="content-too-large",
+            detail=f"The request body is larger than {self.max_bytes} bytes.",
+        )
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass

@@ -1,0 +1,33 @@
+"""OpenAPI helpers: readable operation ids and the response declarations every route shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.routing import APIRoute
+
+from app.core.errors import error_responses
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable, readable operation ids: the route function's name (unique across the service)."""
+    return route.name
+
+
+CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}, "example": "\ufeffid,name\r\nNO-5501,Tromsø\r\n"}}
+
+
+def list_responses(*extra: int) -> dict[int | str, dict[str, Any]]:
+    """A list: JSON page, or CSV with `Accept: text/csv`; plus the errors every list can give."""
+    return {
+        200: {"content": CSV_CONTENT, "description": "A page (JSON), or CSV when asked with Accept: text/csv."},
+        **error_responses(401, 403, 422, *extra),
+    }
+
+
+def read_responses(*extra: int) -> dict[int | str, dict[str, Any]]:
+    return {304: {"description": "Not modified (If-None-Match)"}, **error_responses(401, 403, 404, *extra)}
+
+
+def write_responses(*extra: int) -> dict[int | str, dict[str, Any]]:
+    return error_responses(401, 403, 404, 409, 422, *extra)

@@ -1,0 +1,125 @@
+"""Keyset (cursor) pagination: a page costs the same at the end of a million rows as at the start."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from fastapi import Query
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.core.errors import InvalidInput
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page.",
+        examples=["WyJOTy01NTE1Il0"],
+    )
+
+
+class PageParams(BaseModel):
+    limit: int | None = None
+    cursor: str | None = None
+
+    @property
+    def size(self) -> int:
+        return self.limit or DEFAULT_LIMIT
+
+
+def page_params(
+    limit: Annotated[
+        int | None, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1-{MAX_LIMIT} (default {DEFAULT_LIMIT}).")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=512, description="The `next_cursor` of the previous page.")] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=cursor)
+
+
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput(
+        "The cursor is not one this list handed out.",
+        [{"pointer": "cursor", "detail": "not a cursor of this list (query)"}],
+    )
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _from_json(value: Any, column: ColumnElement[Any]) -> Any:
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return value
+    if python_type is datetime:
+        return datetime.fromisoformat(value)
+    if python_type is uuid.UUID:
+        return uuid.UUID(value)
+    if not isinstance(value, python_type):
+        raise TypeError
+    return value
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps([_to_json(v) for v in values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, order: Sequence[ColumnElement[Any]]) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(order):
+            raise _bad_cursor()
+        return [_from_json(v, c) for v, c in zip(values, order, strict=True)]
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise _bad_cursor() from exc
+
+
+def after_cursor(stmt: sa.Select[Any], order: Sequence[ColumnElement[Any]], cursor: str | None) -> sa.Select[Any]:
+    """Order by `order` (ascending, unique together) and start after `cursor`."""
+    stmt = stmt.order_by(*order)
+    if cursor:
+        values = decode_cursor(cursor, order)
+        stmt = stmt.where(
+            sa.tuple_(*order) > sa.tuple_(*[sa.literal(v, c.type) for v, c in zip(values, order, strict=True)])
+        )
+    return stmt
+
+
+async def fetch_page(
+    session: AsyncSession,
+    stmt: sa.Select[Any],
+    order: Sequence[ColumnElement[Any]],
+    params: PageParams,
+) -> tuple[list[Any], str | None]:
+    """One page of ORM objects and the cursor of the next page (None at the end)."""
+    limit = params.size
+    rows = list((await session.scalars(after_cursor(stmt, order, params.cursor).limit(limit + 1))).all())
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(key_of(rows[-1], order))
+
+
+def key_of(obj: Any, order: Sequence[ColumnElement[Any]]) -> list[Any]:
+    return [getattr(obj, str(c.key)) for c in order]

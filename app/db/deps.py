@@ -1,0 +1,24 @@
+"""The request's session: one transaction, committed before the response is sent."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+DRY_RUN = "dry_run"
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """Commit when the endpoint succeeds, roll back when it raises or when the request is a dry run."""
+    async with request.app.state.sessionmaker() as session:
+        try:
+            yield session
+            if session.info.get(DRY_RUN):
+                await session.rollback()
+            else:
+                await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise

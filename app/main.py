@@ -1,0 +1,84 @@
+"""create_app(): routers, error handlers, middleware, operation ids."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.requests import Request
+
+from app.api import api_router
+from app.auth.issuers import build_issuers
+from app.auth.router import wellknown
+from app.core.config import Settings, get_settings
+from app.core.errors import install_error_handlers
+from app.core.idempotency import IdempotentReplay, replay_response
+from app.core.logging import configure_logging
+from app.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from app.core.openapi import operation_id
+from app.db.session import make_engine, make_sessionmaker
+from app.health.router import router as health_router
+
+DESCRIPTION = """
+The API that the directorate (Utdanningsdirektoratet), the county governors (Statsforvalteren),
+school owners and universities use to run Norway's school-development programmes.
+
+Authenticate with `Authorization: Bearer <token>` (OAuth2 client credentials at `POST /api/v1/auth/token`).
+Every error is `application/problem+json`. Lists are cursor-paginated and answer CSV with
+`Accept: text/csv`. Updates need `If-Match`; creates and actions take `Idempotency-Key` and `dry_run=true`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    engine = make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="School-development programme API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        generate_unique_id_function=operation_id,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "authentication", "description": "Tokens, public keys, the caller."},
+            {"name": "reference data", "description": "Counties, county governors, municipalities, organisations."},
+            {"name": "API clients", "description": "Programs registered to call the API."},
+            {"name": "audit and events", "description": "Who changed what, and the ordered change feed."},
+            {"name": "operations", "description": "Health and metrics."},
+        ],
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.issuers = build_issuers(settings)
+
+    install_error_handlers(app)
+
+    @app.exception_handler(IdempotentReplay)
+    async def _replay(request: Request, exc: IdempotentReplay) -> JSONResponse:
+        return replay_response(exc.record)
+
+    app.include_router(health_router)
+    app.include_router(wellknown)
+    app.include_router(api_router)
+
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestContextMiddleware)
+    return app
