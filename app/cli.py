@@ -136,6 +136,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--ttl", type=int, default=3600)
     p = sub.add_parser("openapi", help="write the OpenAPI document")
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "openapi" / "openapi.json")
+    p = sub.add_parser("matrix-doc", help="render the authorisation matrix to docs/authorization.md")
+    p.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "authorization.md")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -167,4 +169,9 @@ def main(argv: list[str] | None = None) -> None:
         print(asyncio.run(_mint(args.role, args.org, args.scopes.split(), args.ttl)))
     elif args.command == "openapi":
         write_openapi(args.out)
+        print(f"wrote {args.out}")
+    elif args.command == "matrix-doc":
+        from app.auth.matrix import write_markdown
+
+        write_markdown(args.out)
         print(f"wrote {args.out}")

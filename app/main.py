@@ -18,7 +18,7 @@ from app.core.errors import install_error_handlers
 from app.core.idempotency import IdempotentReplay, replay_response
 from app.core.logging import configure_logging
 from app.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from app.core.openapi import operation_id
+from app.core.openapi import install_openapi, operation_id
 from app.db.session import make_engine, make_sessionmaker
 from app.health.router import router as health_router
 
@@ -65,12 +65,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(IdempotentReplay)
     async def _replay(request: Request, exc: IdempotentReplay) -> JSONResponse:
-        return replay_response(exc.record)
+        return replay_response(exc)
 
     app.include_router(health_router)
     app.include_router(wellknown)
     app.include_router(api_router)
 
+    install_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(

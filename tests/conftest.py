@@ -7,6 +7,7 @@ PostgreSQL URL that cannot be reached fails the run; it never skips.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -125,6 +126,13 @@ async def client(app: Any, db: AsyncSession) -> AsyncIterator[httpx.AsyncClient]
 
 
 TokenFactory = Callable[..., Any]
+FIXED_SECRET = "test-secret-of-every-test-client"
+
+
+@functools.cache
+def _fixed_hash() -> str:
+    """One Argon2 hash for every test client: hashing is slow on purpose."""
+    return hash_secret(FIXED_SECRET)
 
 
 @pytest.fixture
@@ -145,7 +153,7 @@ def make_client(db: AsyncSession) -> Callable[..., Any]:
         db.add(c)
         await db.flush()
         await db.commit()
-        return c, secret
+        return c, FIXED_SECRET
 
     return _make
 

@@ -108,16 +108,26 @@ def problem_response(
     **extra: Any,
 ) -> JSONResponse:
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    rid = request_id_of(request)
     body: dict[str, Any] = {
         "type": f"/problems/{slug}" if slug else "about:blank",
         "title": title or phrase,
         "status": status,
         "detail": detail or phrase,
         "instance": request.url.path,
-        "request_id": request_id_var.get(),
+        "request_id": rid,
     }
     body.update({k: v for k, v in extra.items() if v is not None})
+    headers = {**(headers or {}), **({"X-Request-ID": rid} if rid else {})}
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+REQUEST_ID_SCOPE_KEY = "app.request_id"
+
+
+def request_id_of(request: Request) -> str | None:
+    """The request id, also where the context variable is already gone (the outermost error handler)."""
+    return request.scope.get(REQUEST_ID_SCOPE_KEY) or request_id_var.get()
 
 
 def _pointer(loc: tuple[Any, ...]) -> str:
@@ -192,7 +202,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
+        log.exception("unhandled error", extra={"path": request.url.path, "request_id": request_id_of(request)})
         return problem_response(
             request,
             500,

@@ -42,15 +42,19 @@ class IdempotencyRecord(Base):
 
 
 class IdempotentReplay(Exception):
+    """Raised before the endpoint runs; carries the stored response (copied: the session rolls back)."""
+
     def __init__(self, record: IdempotencyRecord) -> None:
-        self.record = record
+        self.status = record.status or 200
+        self.body = record.body
+        self.location = record.location
 
 
-def replay_response(record: IdempotencyRecord) -> JSONResponse:
+def replay_response(replay: IdempotentReplay) -> JSONResponse:
     headers = {"Idempotent-Replayed": "true"}
-    if record.location:
-        headers["Location"] = record.location
-    return JSONResponse(record.body, status_code=record.status or 200, headers=headers)
+    if replay.location:
+        headers["Location"] = replay.location
+    return JSONResponse(replay.body, status_code=replay.status, headers=headers)
 
 
 class Idempotency:

@@ -21,7 +21,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": request_id_var.get(),
         }
-        out.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        out.update({k: v for k, v in vars(record).items() if k not in _STANDARD and v is not None})
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
         return json.dumps(out, default=str, ensure_ascii=False)

@@ -7,11 +7,12 @@ import re
 import time
 import uuid
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.context import audit_reason_var, request_id_var
-from app.core.errors import problem_response
+from app.core.errors import REQUEST_ID_SCOPE_KEY, problem_response
 from app.core.metrics import observe_request
 
 access_log = logging.getLogger("app.access")
@@ -31,6 +32,7 @@ class RequestContextMiddleware:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         given = headers.get("x-request-id", "")
         request_id = given if _VALID_REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope[REQUEST_ID_SCOPE_KEY] = request_id
         rid_token = request_id_var.set(request_id)
         reason = headers.get("x-audit-reason")
         reason_token = audit_reason_var.set(reason[:1000] if reason else None)
@@ -101,7 +103,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge
+                    raise _TooLarge(self.max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -126,5 +128,8 @@ class BodyLimitMiddleware:
         await response(scope, receive, send)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(StarletteHTTPException):
+    """Raised from receive(): FastAPI passes HTTP exceptions through, and the handler answers 413 problem+json."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is larger than {limit} bytes.")

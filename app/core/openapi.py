@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from app.core.errors import error_responses
@@ -31,3 +32,27 @@ def read_responses(*extra: int) -> dict[int | str, dict[str, Any]]:
 
 def write_responses(*extra: int) -> dict[int | str, dict[str, Any]]:
     return error_responses(401, 403, 404, 409, 422, *extra)
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Generate the document with FastAPI, then state that every error body is problem+json."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        document = FastAPI.openapi(app)
+        problem = {"$ref": "#/components/schemas/Problem"}
+        for ops in document.get("paths", {}).values():
+            for op in ops.values():
+                for code, response in op.get("responses", {}).items():
+                    if code[0] in "45":
+                        response["content"] = {"application/problem+json": {"schema": problem}}
+                        if code == "422":
+                            response["description"] = "Invalid input: every bad field is named in `errors`"
+        schemas = document.get("components", {}).get("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
