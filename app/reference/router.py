@@ -6,13 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from app.core.etag import etag_of
 from app.core.listing import respond_item, respond_list
-from app.core.openapi import list_responses, read_responses
+from app.core.openapi import list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import Country, UpdatedSince
-from app.deps import PageDep, PrincipalDep, SessionDep
-from app.reference import service
-from app.reference.schemas import CountyGovernorRead, CountyRead, MunicipalityRead, OrganisationRead, OrgKind
+from app.deps import DryRunDep, IdempotencyDep, IfMatch, PageDep, PrincipalDep, SessionDep
+from app.reference import service, writes
+from app.reference.schemas import (
+    CountyGovernorRead,
+    CountyRead,
+    MunicipalityRead,
+    OrganisationCreate,
+    OrganisationRead,
+    OrganisationUpdate,
+    OrgKind,
+)
 
 router = APIRouter(tags=["reference data"])
 
@@ -177,3 +186,35 @@ async def get_organisation(
     """One organisation."""
     org = await service.get_organisation(session, principal, ref=organisation_id)
     return respond_item(request, response, OrganisationRead.of(org), org.version)
+
+
+@router.post("/organisations", response_model=OrganisationRead, status_code=201, responses=write_responses())
+async def create_organisation(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+    dry_run: DryRunDep,
+    body: OrganisationCreate,
+):
+    """Register a county municipality, private school owner, university or third party (directorate)."""
+    org = await writes.create_organisation(session, principal, data=body)
+    location = None if dry_run else f"{request.url.path}/{org.id}"
+    response.headers["ETag"] = etag_of(org.version)
+    return idem.finish(response, 200 if dry_run else 201, OrganisationRead.of(org), location)
+
+
+@router.patch("/organisations/{organisation_id}", response_model=OrganisationRead, responses=write_responses(412, 428))
+async def update_organisation(
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: OrganisationUpdate,
+    organisation_id: Annotated[str, Path(description="Organisation id.", examples=["NO-5501"])],
+    if_match: IfMatch = None,
+):
+    """Change an organisation (JSON merge patch; If-Match required): name, organisation number, location, status."""
+    org = await writes.update_organisation(session, principal, ref=organisation_id, data=body, if_match=if_match)
+    response.headers["ETag"] = etag_of(org.version)
+    return OrganisationRead.of(org)

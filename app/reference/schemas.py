@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.reference.models import County, Municipality, Organisation
 
@@ -102,6 +102,7 @@ class OrganisationRead(BaseModel):
     municipality_id: str | None = Field(default=None, examples=["NO-4601"])
     county_id: str | None = Field(default=None, examples=["NO-46"])
     dbh_code: str | None = Field(default=None, description="DBH institution code (universities).", examples=["0252"])
+    commercial: bool = Field(default=False, description="A commercial actor (never a recipient of funds).")
     active: bool
     created_at: datetime
     updated_at: datetime
@@ -139,3 +140,43 @@ class CountyGovernorRead(BaseModel):
             updated_at=o.updated_at,
             version=o.version,
         )
+
+
+AddableKind = Literal["county_municipality", "private_school_owner", "university", "third_party"]
+
+
+class OrganisationCreate(BaseModel):
+    """An organisation the reference files lack: county municipality, private school owner, university, third party."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: AddableKind = Field(examples=["private_school_owner"])
+    name: str = Field(min_length=1, max_length=300, examples=["Steinerskolen i Tromsø"])
+    short_name: str | None = Field(default=None, max_length=50, examples=["NMBU"])
+    orgnr: str | None = Field(
+        default=None,
+        pattern=r"^\d{9}$",
+        description="Norwegian organisation number (MOD11-checked); becomes the id.",
+        examples=["971040238"],
+    )
+    country: Literal["NO", "SE"] = "NO"
+    municipality_id: str | None = Field(
+        default=None, description="Where it is (NO-5501 or 5501).", examples=["NO-5501"]
+    )
+    county_id: str | None = Field(default=None, description="Its county (NO-55 or 55); implied by municipality_id.")
+    dbh_code: str | None = Field(default=None, max_length=10)
+    commercial: bool = Field(default=False, description="A commercial actor: never receives funds (rule 16).")
+
+
+class OrganisationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    short_name: str | None = Field(default=None, max_length=50)
+    orgnr: str | None = Field(
+        default=None, pattern=r"^\d{9}$", description="Register the organisation number (e.g. a municipality's)."
+    )
+    municipality_id: str | None = None
+    county_id: str | None = None
+    commercial: bool | None = None
+    active: bool | None = None

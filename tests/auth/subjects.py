@@ -57,6 +57,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "json": {"name": "matrix", "role": "school_owner", "organisation_id": TROMSO, "scopes": ["read"]}
     },
     ("PATCH", "/api/v1/clients/{client_id}"): {"json": {"name": "renamed"}, "headers": {"If-Match": '"1"'}},
+    ("POST", "/api/v1/organisations"): {
+        "json": {"kind": "private_school_owner", "name": "Matrix skole", "municipality_id": TROMSO}
+    },
+    ("PATCH", "/api/v1/organisations/{organisation_id}"): {"json": {"name": "x"}, "headers": {"If-Match": '"1"'}},
     ("POST", "/api/v1/auth/token"): {
         "data": {"grant_type": "client_credentials", "client_id": "c-nobody", "client_secret": "wrong"}
     },
