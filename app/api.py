@@ -7,10 +7,18 @@ from fastapi import APIRouter
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.clients.router import router as clients_router
+from app.enrolments.router_enrolments import router as enrolments_router
+from app.enrolments.router_gatherings import router as gatherings_router
+from app.enrolments.router_offers import router as offers_router
+from app.programmes.router import router as programmes_router
 from app.reference.router import router as reference_router
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth_router)
 api_router.include_router(reference_router)
 api_router.include_router(clients_router)
+api_router.include_router(programmes_router)
+api_router.include_router(offers_router)
+api_router.include_router(enrolments_router)
+api_router.include_router(gatherings_router)
 api_router.include_router(audit_router)

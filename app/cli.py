@@ -28,12 +28,15 @@ def migrate(revision: str = "head") -> None:
 async def _load_reference(directory: Path | None) -> None:
     from app.audit.service import SystemActor
     from app.db.session import make_engine, make_sessionmaker, session_scope
+    from app.programmes.service import load_shipped_programmes
     from app.reference.loader import load_reference_data
 
     engine = make_engine(get_settings())
     try:
         async for session in session_scope(make_sessionmaker(engine)):
-            report = await load_reference_data(session, SystemActor(client_id="system:reference-loader"), directory)
+            actor = SystemActor(client_id="system:reference-loader")
+            report = await load_reference_data(session, actor, directory)
+            report.created.update(await load_shipped_programmes(session, actor))
         print(
             json.dumps(
                 {"created": report.created, "updated": report.updated, "ended": report.ended}, ensure_ascii=False

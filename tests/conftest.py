@@ -27,6 +27,7 @@ from app.clients.secrets import hash_secret
 from app.core.config import Settings
 from app.db.session import make_engine, make_sessionmaker, session_scope
 from app.main import create_app
+from app.programmes.service import load_shipped_programmes
 from app.reference.loader import load_reference_data
 
 # Callers used across the suite: Troms og Finnmark is "our" region, Vestland "another region".
@@ -87,6 +88,7 @@ def migrated(settings: Settings) -> Iterator[None]:
         engine = make_engine(settings)
         async for session in session_scope(make_sessionmaker(engine)):
             await load_reference_data(session, SystemActor(client_id="system:tests"))
+            await load_shipped_programmes(session, SystemActor(client_id="system:tests"))
         await engine.dispose()
 
     asyncio.run(load())

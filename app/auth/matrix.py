@@ -21,6 +21,7 @@ RELATIONS = {
     "other_org": "an object of another organisation in the same county",
     "other_region": "an object of an organisation in another county governor's region",
     "partner": "an object of an organisation in a partnership with the caller",
+    "shared": "an object that belongs to no organisation (programme information such as a gathering)",
 }
 
 

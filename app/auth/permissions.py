@@ -14,16 +14,50 @@ class Perm(StrEnum):
     clients_manage_read = "clients:read"
     audit_read = "audit:read"
     events_read = "events:read"
+    programmes_write = "programmes:write"
+    offers_write = "offers:write"
+    offers_respond = "offers:respond"
+    enrolments_write = "enrolments:write"
+    enrolments_progress = "enrolments:progress"
+    participants_write = "participants:write"
+    guidance_write = "guidance:write"
+    gatherings_write = "gatherings:write"
+    gatherings_register = "gatherings:register"
+    workshops_write = "workshops:write"
+    workshops_signup = "workshops:signup"
 
+
+_READ = {Perm.audit_read, Perm.events_read}
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.directorate: frozenset(Perm),
-    Role.county_governor: frozenset({Perm.audit_read, Perm.events_read}),
-    Role.school_owner: frozenset({Perm.audit_read, Perm.events_read}),
-    Role.university: frozenset({Perm.audit_read, Perm.events_read}),
+    # The directorate answers no offer and signs up for nothing: that is the school owner's own act.
+    Role.directorate: frozenset(Perm) - {Perm.offers_respond, Perm.workshops_signup},
+    Role.county_governor: frozenset(
+        _READ
+        | {
+            Perm.offers_write,
+            Perm.enrolments_write,
+            Perm.enrolments_progress,
+            Perm.participants_write,
+            Perm.guidance_write,
+            Perm.gatherings_register,
+        }
+    ),
+    Role.school_owner: frozenset(
+        _READ
+        | {
+            Perm.offers_respond,
+            Perm.enrolments_progress,
+            Perm.participants_write,
+            Perm.gatherings_register,
+            Perm.workshops_signup,
+        }
+    ),
+    Role.university: frozenset(_READ),
 }
 
-WRITE_PERMISSIONS = frozenset({Perm.reference_write, Perm.clients_manage})
+READ_PERMISSIONS = frozenset({Perm.audit_read, Perm.events_read, Perm.clients_manage_read})
+WRITE_PERMISSIONS = frozenset(Perm) - READ_PERMISSIONS
 
 
 def require(principal: Principal, perm: Perm) -> None:

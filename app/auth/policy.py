@@ -67,6 +67,24 @@ def organisations(principal: Principal) -> ColumnElement[bool]:
             return sa.or_(own, Organisation.id.in_(partner_orgs(principal)))
 
 
+def owned(principal: Principal, model: Any) -> ColumnElement[bool]:
+    """What belongs to a school owner (offers, enrolments, plans ...): the model has school_owner_id and county_id."""
+    match principal.role:
+        case Role.directorate:
+            return sa.true()
+        case Role.county_governor:
+            return model.county_id.in_(region_counties(principal))
+        case Role.school_owner:
+            return model.school_owner_id == principal.org_id
+        case Role.university:
+            return model.school_owner_id.in_(partner_orgs(principal))
+
+
+def in_region(principal: Principal, county_id: str | None) -> ColumnElement[bool]:
+    """True when a county governor covers `county_id` (for checks on objects not yet stored)."""
+    return sa.literal(county_id).in_(region_counties(principal))
+
+
 def _concerning(principal: Principal, model: Any) -> ColumnElement[bool]:
     own = model.subject_org_id == principal.org_id
     match principal.role:

@@ -45,7 +45,10 @@ def _nested(annotation: Any) -> bool:
 
 def csv_columns(schema: type[BaseModel]) -> list[str]:
     """The schema's flat fields (lists of scalars are joined with `;`; nested objects are left out)."""
-    return [name for name, f in schema.model_fields.items() if not _nested(f.annotation)]
+    flat = [name for name, f in schema.model_fields.items() if not _nested(f.annotation)]
+    first = [c for c in ("id",) if c in flat]
+    last = [c for c in ("created_at", "updated_at", "version") if c in flat]
+    return first + [c for c in flat if c not in first and c not in last] + last
 
 
 def _cell(value: Any) -> str:

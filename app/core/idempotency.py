@@ -97,6 +97,20 @@ class Idempotency:
         except IntegrityError as exc:
             raise Conflict("A request with this Idempotency-Key is in progress; retry it shortly.") from exc
 
+    def created(self, response: Response, body: Any, location: str, version: int | None = None) -> Any:
+        """201 with Location and ETag; a dry run answers 200 with neither, since nothing was created."""
+        if self.dry_run:
+            return self.finish(response, 200, body)
+        if version is not None:
+            response.headers["ETag"] = f'"{version}"'
+        return self.finish(response, 201, body, location)
+
+    def done(self, response: Response, body: Any, version: int | None = None) -> Any:
+        """200 for an action, with the resource's new ETag."""
+        if version is not None and not self.dry_run:
+            response.headers["ETag"] = f'"{version}"'
+        return self.finish(response, 200, body)
+
     def finish(self, response: Response, status: int, body: Any, location: str | None = None) -> Any:
         """Set status (and Location) and remember the response; returns the body to send."""
         response.status_code = status

@@ -4,23 +4,87 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.principal import Principal, Role
+from app.enrolments.models import Gathering, GatheringMember, Participant, Workshop
+from app.enrolments.schemas import OfferCreate
+from app.enrolments.service.enrolling import enrol
+from app.enrolments.service.offers import create_offer
+from app.programmes.service import find_programme
+from app.reference.models import Organisation
 from tests.conftest import BERGEN, CALLERS, CG_TROMS_FINNMARK, CG_VESTLAND, DIRECTORATE, HARSTAD, TROMSO
 
 Maker = Callable[..., Any]
+SYSTEM = Principal(Role.directorate, DIRECTORATE, frozenset({"read", "write"}), "system:tests", "tests")
+OWNER_OF = {"own": TROMSO, "other_org": HARSTAD, "other_region": BERGEN}
+SOON = (datetime.now(UTC) + timedelta(days=30)).isoformat()
 
 
 async def _client_of(make_client: Maker, org: str) -> str:
-    role = {DIRECTORATE: "directorate", CG_TROMS_FINNMARK: "county_governor"}.get(org, "school_owner")
-    if org == CALLERS["university"]:
-        role = "university"
-    c, _ = await make_client(role, org)
+    role = {DIRECTORATE: "directorate", CG_TROMS_FINNMARK: "county_governor", CALLERS["university"]: "university"}
+    c, _ = await make_client(role.get(org, "school_owner"), org)
     return str(c.id)
 
 
-async def subject(param: str, relation: str, caller: str, make_client: Maker) -> str:
+async def _enrolment(db: AsyncSession, owner_id: str, code: str, start_year: int = 2026) -> Any:
+    programme = await find_programme(db, code)
+    owner = await db.get(Organisation, owner_id)
+    assert programme is not None and owner is not None
+    e = await enrol(db, SYSTEM, programme=programme, owner=owner, start_year=start_year, enrolled_by=DIRECTORATE)
+    await db.commit()
+    return e
+
+
+async def _gathering(db: AsyncSession) -> Gathering:
+    programme = await find_programme(db, "skup")
+    assert programme is not None
+    for owner in (TROMSO, HARSTAD, BERGEN):
+        await _enrolment(db, owner, "skup", 2010)
+    g = Gathering(
+        programme_id=programme.id,
+        title="Samling",
+        starts_on=datetime(2011, 10, 20).date(),
+        ends_on=datetime(2011, 10, 21).date(),
+    )
+    db.add(g)
+    await db.flush()
+    for owner in (TROMSO, BERGEN):
+        o = await db.get(Organisation, owner)
+        assert o is not None
+        db.add(
+            GatheringMember(
+                gathering_id=g.id, school_owner_id=o.id, county_id=o.county_id, municipality_id=o.municipality_id
+            )
+        )
+    await db.commit()
+    return g
+
+
+async def _workshop(db: AsyncSession) -> Workshop:
+    programme = await find_programme(db, "skup")
+    assert programme is not None
+    await _enrolment(db, TROMSO, "skup", 2010)
+    w = Workshop(
+        programme_id=programme.id,
+        theme="Vurdering",
+        starts_on=datetime(2011, 11, 10).date(),
+        ends_on=datetime(2011, 11, 10).date(),
+        capacity=10,
+    )
+    db.add(w)
+    await db.commit()
+    return w
+
+
+async def subject(
+    param: str, path: str, relation: str, caller: str, make_client: Maker, db: AsyncSession, ctx: dict[str, Any]
+) -> str:
     own_org = CALLERS.get(caller, DIRECTORATE)
+    owner = OWNER_OF.get(relation, TROMSO)
     match param, relation:
         case "county_id", "own":
             return "NO-55"
@@ -30,38 +94,124 @@ async def subject(param: str, relation: str, caller: str, make_client: Maker) ->
             return CG_TROMS_FINNMARK
         case "county_governor_id", "other_region":
             return CG_VESTLAND
-        case "municipality_id", "own":
-            return TROMSO
+        case "municipality_id", _:
+            return owner
         case "organisation_id", "own":
             return own_org
-        case (("municipality_id" | "organisation_id"), "other_org"):
-            return HARSTAD
-        case (("municipality_id" | "organisation_id"), "other_region"):
-            return BERGEN
+        case "organisation_id", _:
+            return owner
         case "client_id", "own":
             return await _client_of(make_client, own_org)
         case "client_id", "other_region":
             return await _client_of(make_client, BERGEN)
+        case "programme_id", _:
+            return "oppfolging"
+        case "offer_id", _:
+            offer = await create_offer(
+                db,
+                SYSTEM,
+                data=OfferCreate(programme="oppfolging", school_owner_id=owner, start_year=2026, deadline=SOON),
+            )
+            if path.endswith("/agreement"):
+                offer.status = "accepted"
+            await db.commit()
+            return str(offer.id)
+        case "enrolment_id", _:
+            yearly = path.endswith("{enrolment_id}/complete")
+            e = await _enrolment(db, owner, "desentralisert" if yearly else "oppfolging")
+            if path.endswith("/phases/{phase_id}/complete"):
+                e.phases[0].status = "active"
+                await db.commit()
+            ctx["enrolment"] = e
+            return str(e.id)
+        case "phase_id", _:
+            return str(ctx["enrolment"].phases[0].id)
+        case "goal_code", _:
+            return "plan-forfase"
+        case "participant_id", _:
+            p = Participant(enrolment_id=ctx["enrolment"].id, name="Kari", role="teacher")
+            db.add(p)
+            await db.commit()
+            return str(p.id)
+        case "gathering_id", _:
+            return str((await _gathering(db)).id)
+        case "workshop_id", _:
+            return str((await _workshop(db)).id)
     raise KeyError(f"no subject for {param} / {relation}")
 
 
-async def fill(path: str, relation: str, caller: str, make_client: Maker) -> str:
+async def fill(path: str, relation: str, caller: str, make_client: Maker, db: AsyncSession) -> str:
+    ctx: dict[str, Any] = {}
+    filled = path
     for param in re.findall(r"{(\w+)}", path):
-        path = path.replace("{" + param + "}", await subject(param, relation, caller, make_client))
-    return path
+        value = await subject(param, path, relation, caller, make_client, db, ctx)
+        filled = filled.replace("{" + param + "}", value)
+    return filled
 
+
+V1 = {"If-Match": '"1"'}
 
 # Request bodies and headers that make each write otherwise valid, so the status is authorisation's.
-BODIES: dict[tuple[str, str], dict[str, Any]] = {
+# Keyed by (method, path) or, where the relation changes the body, (method, path, relation).
+BODIES: dict[tuple[str, ...], dict[str, Any]] = {
     ("POST", "/api/v1/clients"): {
         "json": {"name": "matrix", "role": "school_owner", "organisation_id": TROMSO, "scopes": ["read"]}
     },
-    ("PATCH", "/api/v1/clients/{client_id}"): {"json": {"name": "renamed"}, "headers": {"If-Match": '"1"'}},
+    ("PATCH", "/api/v1/clients/{client_id}"): {"json": {"name": "renamed"}, "headers": V1},
     ("POST", "/api/v1/organisations"): {
         "json": {"kind": "private_school_owner", "name": "Matrix skole", "municipality_id": TROMSO}
     },
-    ("PATCH", "/api/v1/organisations/{organisation_id}"): {"json": {"name": "x"}, "headers": {"If-Match": '"1"'}},
+    ("PATCH", "/api/v1/organisations/{organisation_id}"): {"json": {"name": "x"}, "headers": V1},
     ("POST", "/api/v1/auth/token"): {
         "data": {"grant_type": "client_credentials", "client_id": "c-nobody", "client_secret": "wrong"}
     },
+    ("POST", "/api/v1/programmes"): {"json": {"code": "matrix-programme", "name": "Matrix"}},
+    ("PATCH", "/api/v1/programmes/{programme_id}"): {"json": {"name": "Oppfølgingsordningen (ny)"}, "headers": V1},
+    ("POST", "/api/v1/offers"): {
+        "json": {"programme": "oppfolging", "school_owner_id": TROMSO, "start_year": 2026, "deadline": SOON}
+    },
+    ("PATCH", "/api/v1/offers/{offer_id}"): {"json": {"terms": "Nye vilkår"}, "headers": V1},
+    ("POST", "/api/v1/offers/{offer_id}/agreement"): {
+        "json": {"document_reference": "Avtale 2026/1", "signed_on": "2026-06-15"}
+    },
+    ("POST", "/api/v1/enrolments"): {
+        "json": {"programme": "desentralisert", "school_owner_id": TROMSO, "start_year": 2026}
+    },
+    ("PATCH", "/api/v1/enrolments/{enrolment_id}"): {
+        "json": {"implementation_plan_reference": "Plan 2027"},
+        "headers": V1,
+    },
+    ("POST", "/api/v1/enrolments/{enrolment_id}/withdraw"): {"json": {"reason": "Testing"}},
+    ("PATCH", "/api/v1/enrolments/{enrolment_id}/phases/{phase_id}/goals/{goal_code}"): {
+        "json": {"done": True},
+        "headers": V1,
+    },
+    ("POST", "/api/v1/enrolments/{enrolment_id}/participants"): {"json": {"name": "Kari", "role": "teacher"}},
+    ("POST", "/api/v1/enrolments/{enrolment_id}/guidance"): {
+        "json": {"guide_name": "Ola Veileder", "period_start": "2026-08-15"}
+    },
+    ("POST", "/api/v1/gatherings"): {
+        "json": {"programme": "skup", "title": "Samling 1", "starts_on": "2011-10-20", "ends_on": "2011-10-21"}
+    },
+    ("POST", "/api/v1/gatherings/{gathering_id}/members"): {"json": {"school_owner_id": HARSTAD}},
+    ("POST", "/api/v1/gatherings/{gathering_id}/registrations", "own"): {
+        "json": {"school_owner_id": TROMSO, "person_name": "Per", "role": "teacher"}
+    },
+    ("POST", "/api/v1/gatherings/{gathering_id}/registrations", "other_region"): {
+        "json": {"school_owner_id": BERGEN, "person_name": "Per", "role": "teacher"}
+    },
+    ("POST", "/api/v1/workshops"): {
+        "json": {
+            "programme": "skup",
+            "theme": "Vurdering",
+            "starts_on": "2011-11-10",
+            "ends_on": "2011-11-10",
+            "capacity": 10,
+        }
+    },
+    ("POST", "/api/v1/workshops/{workshop_id}/signups"): {"json": {}},
 }
+
+
+def body_for(method: str, path: str, relation: str) -> dict[str, Any]:
+    return BODIES.get((method, path, relation)) or BODIES.get((method, path), {})
