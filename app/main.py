@@ -56,6 +56,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "offers", "description": "Offers of a programme to a school owner, and the answers."},
             {"name": "enrolments", "description": "Enrolments, phases, goal checklists, participants, guidance."},
             {"name": "gatherings and workshops", "description": "SKUP gatherings and workshops."},
+            {
+                "name": "partnerships and forums",
+                "description": "Partnerships with universities, subcontracts, "
+                "collaboration forums and their decisions.",
+            },
             {"name": "audit and events", "description": "Who changed what, and the ordered change feed."},
             {"name": "operations", "description": "Health and metrics."},
         ],

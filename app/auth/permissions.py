@@ -25,6 +25,9 @@ class Perm(StrEnum):
     gatherings_register = "gatherings:register"
     workshops_write = "workshops:write"
     workshops_signup = "workshops:signup"
+    partnerships_write = "partnerships:write"
+    subcontracts_write = "subcontracts:write"
+    forums_write = "forums:write"
 
 
 _READ = {Perm.audit_read, Perm.events_read}
@@ -41,6 +44,8 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.participants_write,
             Perm.guidance_write,
             Perm.gatherings_register,
+            Perm.partnerships_write,
+            Perm.forums_write,
         }
     ),
     Role.school_owner: frozenset(
@@ -53,7 +58,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.workshops_signup,
         }
     ),
-    Role.university: frozenset(_READ),
+    Role.university: frozenset(_READ | {Perm.subcontracts_write}),
 }
 
 READ_PERMISSIONS = frozenset({Perm.audit_read, Perm.events_read, Perm.clients_manage_read})

@@ -8,7 +8,8 @@ Sight, by role (DOMAIN.md):
 - county governor: its region (the counties it covers), their municipalities and school owners, and
   itself; events and audit records concerning its region or itself;
 - school owner: itself;
-- university: itself (and, once partnerships exist, the school owners in its partnerships).
+- university: itself, its partnerships, and (read only) the school owners in them and what is theirs;
+- school owners and universities also see the forums they are members of.
 Counties and county governors are public geography: every authenticated caller sees all of them.
 """
 
@@ -21,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.audit.models import AuditEvent, OutboxEvent
 from app.auth.principal import Principal, Role
+from app.partnerships.models import Forum, ForumMember, Partnership, PartnershipMember
 from app.reference.models import Municipality, Organisation, RegionCounty
 
 
@@ -29,9 +31,45 @@ def region_counties(principal: Principal) -> sa.Select[Any]:
     return sa.select(RegionCounty.county_id).where(RegionCounty.organisation_id == principal.org_id)
 
 
+def _my_partnerships(principal: Principal) -> sa.Select[Any]:
+    return sa.select(PartnershipMember.partnership_id).where(PartnershipMember.organisation_id == principal.org_id)
+
+
 def partner_orgs(principal: Principal) -> sa.Select[Any]:
-    """Organisations in a partnership with the caller (none until partnerships exist)."""
-    return sa.select(Organisation.id).where(sa.false())
+    """Organisations in a partnership with the caller (school owners and universities)."""
+    return sa.select(PartnershipMember.organisation_id).where(
+        PartnershipMember.partnership_id.in_(_my_partnerships(principal))
+    )
+
+
+def _region_partners(principal: Principal) -> sa.Select[Any]:
+    """Organisations in the partnerships of a county governor's region (the universities there, say)."""
+    return (
+        sa.select(PartnershipMember.organisation_id)
+        .join(Partnership, Partnership.id == PartnershipMember.partnership_id)
+        .where(Partnership.county_governor_id == principal.org_id)
+    )
+
+
+def partnerships(principal: Principal) -> ColumnElement[bool]:
+    match principal.role:
+        case Role.directorate:
+            return sa.true()
+        case Role.county_governor:
+            return Partnership.county_governor_id == principal.org_id
+        case Role.school_owner | Role.university:
+            return Partnership.id.in_(_my_partnerships(principal))
+
+
+def forums(principal: Principal) -> ColumnElement[bool]:
+    """A forum is seen by its county governor and by its members."""
+    match principal.role:
+        case Role.directorate:
+            return sa.true()
+        case Role.county_governor:
+            return Forum.county_governor_id == principal.org_id
+        case Role.school_owner | Role.university:
+            return Forum.id.in_(sa.select(ForumMember.forum_id).where(ForumMember.organisation_id == principal.org_id))
 
 
 def _own_location(principal: Principal) -> sa.Select[Any]:
@@ -61,7 +99,7 @@ def organisations(principal: Principal) -> ColumnElement[bool]:
             return sa.or_(
                 own,
                 Organisation.county_id.in_(region_counties(principal)),
-                Organisation.id.in_(partner_orgs(principal)),
+                Organisation.id.in_(_region_partners(principal)),
             )
         case Role.school_owner | Role.university:
             return sa.or_(own, Organisation.id.in_(partner_orgs(principal)))

@@ -15,12 +15,12 @@ import sqlalchemy as sa
 from fastapi import Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.errors import Conflict, InvalidInput
 from app.db.base import Base
+from app.db.guard import insert_guarded
 from app.db.types import utcnow
 
 HEADER = "Idempotency-Key"
@@ -90,12 +90,9 @@ class Idempotency:
                 raise Conflict("A request with this Idempotency-Key is still in progress.")
             raise IdempotentReplay(found)
         self.record = IdempotencyRecord(caller=self.caller, key=self.key, fingerprint=self.fingerprint)
-        self.session.add(self.record)
-        try:
-            async with self.session.begin_nested():
-                await self.session.flush()
-        except IntegrityError as exc:
-            raise Conflict("A request with this Idempotency-Key is in progress; retry it shortly.") from exc
+        await insert_guarded(
+            self.session, self.record, Conflict("A request with this Idempotency-Key is in progress; retry it shortly.")
+        )
 
     def created(self, response: Response, body: Any, location: str, version: int | None = None) -> Any:
         """201 with Location and ETag; a dry run answers 200 with neither, since nothing was created."""

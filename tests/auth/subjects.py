@@ -14,6 +14,7 @@ from app.enrolments.models import Gathering, GatheringMember, Participant, Works
 from app.enrolments.schemas import OfferCreate
 from app.enrolments.service.enrolling import enrol
 from app.enrolments.service.offers import create_offer
+from app.partnerships.models import Forum, ForumDecision, ForumMember, Partnership, PartnershipMember
 from app.programmes.service import find_programme
 from app.reference.models import Organisation
 from tests.conftest import BERGEN, CALLERS, CG_TROMS_FINNMARK, CG_VESTLAND, DIRECTORATE, HARSTAD, TROMSO
@@ -80,6 +81,65 @@ async def _workshop(db: AsyncSession) -> Workshop:
     return w
 
 
+UIT, NORD, HVL, UIB = "970422528", "970940243", "917641404", "874789542"
+THIRD_PARTY = "matrix-third-party"
+# relation -> (county governor, school owner, lead university, second university or None, forum members?)
+PARTNERS = {
+    "own": (CG_TROMS_FINNMARK, TROMSO, UIT, None, True),
+    "other_org": (CG_TROMS_FINNMARK, HARSTAD, NORD, None, False),
+    "other_region": (CG_VESTLAND, BERGEN, HVL, UIB, False),
+}
+
+
+async def _partnership(db: AsyncSession, relation: str) -> Partnership:
+    governor, owner, lead, second, _ = PARTNERS[relation]
+    programme = await find_programme(db, "desentralisert")
+    assert programme is not None
+    if await db.get(Organisation, THIRD_PARTY) is None:
+        db.add(Organisation(id=THIRD_PARTY, kind="third_party", name="Kursfirma AS", country="NO", commercial=True))
+    p = Partnership(
+        county_governor_id=governor,
+        programme_id=programme.id,
+        name="Partnerskap",
+        period_start=datetime(2026, 1, 1).date(),
+        budget=1_000_000,
+        status="active",
+    )
+    p.members = [
+        PartnershipMember(organisation_id=owner, kind="school_owner"),
+        PartnershipMember(organisation_id=lead, kind="university", lead=True),
+    ]
+    if second:
+        p.members.append(PartnershipMember(organisation_id=second, kind="university"))
+    db.add(p)
+    await db.commit()
+    return p
+
+
+async def _forum(db: AsyncSession, relation: str, ctx: dict[str, Any]) -> Forum:
+    governor, owner, _, _, members = PARTNERS[relation]
+    programme = await find_programme(db, "desentralisert")
+    assert programme is not None
+    f = Forum(county_governor_id=governor, programme_id=programme.id, year=2026, name="Samarbeidsforum")
+    db.add(f)
+    await db.flush()
+    if members:
+        db.add(ForumMember(forum_id=f.id, kind="school_owner", organisation_id=TROMSO, representative_name="A"))
+        db.add(ForumMember(forum_id=f.id, kind="university", organisation_id=UIT, representative_name="B"))
+    d = ForumDecision(
+        forum_id=f.id,
+        meeting_date=datetime(2026, 2, 1).date(),
+        reached_by="consensus",
+        priorities=[],
+        distribution=[{"recipient_id": owner, "amount": "1000.00", "purpose": "continuing_education"}],
+        total=1000,
+    )
+    db.add(d)
+    await db.commit()
+    ctx["decision"] = d
+    return f
+
+
 async def subject(
     param: str, path: str, relation: str, caller: str, make_client: Maker, db: AsyncSession, ctx: dict[str, Any]
 ) -> str:
@@ -137,6 +197,18 @@ async def subject(
             return str((await _gathering(db)).id)
         case "workshop_id", _:
             return str((await _workshop(db)).id)
+        case "partnership_id", _:
+            return str((await _partnership(db, relation)).id)
+        case "forum_id", _:
+            return str((await _forum(db, relation, ctx)).id)
+        case "decision_id", _:
+            return str(ctx["decision"].id)
+        case "partnership_id", _:
+            return str((await _partnership(db, relation)).id)
+        case "forum_id", _:
+            return str((await _forum(db, relation, ctx)).id)
+        case "decision_id", _:
+            return str(ctx["decision"].id)
     raise KeyError(f"no subject for {param} / {relation}")
 
 
@@ -210,6 +282,40 @@ BODIES: dict[tuple[str, ...], dict[str, Any]] = {
         }
     },
     ("POST", "/api/v1/workshops/{workshop_id}/signups"): {"json": {}},
+    ("POST", "/api/v1/partnerships"): {
+        "json": {
+            "county_governor_id": CG_TROMS_FINNMARK,
+            "name": "Partnerskap Nord",
+            "period_start": "2026-01-01",
+            "school_owner_ids": [TROMSO],
+            "universities": [{"id": UIT, "lead": True}],
+        }
+    },
+    ("PATCH", "/api/v1/partnerships/{partnership_id}"): {"json": {"name": "Nytt navn"}, "headers": V1},
+    **{
+        ("POST", "/api/v1/partnerships/{partnership_id}/subcontracts", relation): {
+            "json": {
+                "university_id": PARTNERS[relation][2],
+                "third_party_id": THIRD_PARTY,
+                "description": "Kurs",
+                "budget": "1000.00",
+            }
+        }
+        for relation in PARTNERS
+    },
+    ("POST", "/api/v1/forums"): {
+        "json": {"county_governor_id": CG_TROMS_FINNMARK, "programme": "desentralisert", "year": 2030, "name": "Forum"}
+    },
+    ("POST", "/api/v1/forums/{forum_id}/members"): {
+        "json": {"kind": "teacher_union", "organisation_name": "Utdanningsforbundet", "representative_name": "Lise"}
+    },
+    ("POST", "/api/v1/forums/{forum_id}/decisions"): {
+        "json": {
+            "meeting_date": "2026-03-01",
+            "reached_by": "consensus",
+            "distribution": [{"recipient_id": TROMSO, "amount": "100000.00"}],
+        }
+    },
 }
 
 

@@ -283,3 +283,19 @@ async def test_enrolment_lists_filter_and_export_csv(client, auth):
     assert len(lines) == 3 and lines[0].startswith("id,programme_id,school_owner_id")
     bad = await client.get("/api/v1/enrolments", params={"programme": "no-such"}, headers=udir)
     assert bad.status_code == 422 and bad.json()["errors"][0]["pointer"] == "programme"
+
+
+async def test_the_database_refuses_a_second_active_enrolment_even_when_the_service_check_is_skipped(
+    client, auth, monkeypatch
+):
+    from app.enrolments.service import enrolling
+
+    async def nothing_active(*args, **kwargs):
+        return None
+
+    udir = await auth("directorate")
+    body = {"programme": "oppfolging", "school_owner_id": TROMSO, "start_year": 2026}
+    assert (await client.post("/api/v1/enrolments", json=body, headers=udir)).status_code == 201
+    monkeypatch.setattr(enrolling, "active_enrolment", nothing_active)
+    r = await client.post("/api/v1/enrolments", json=body, headers=udir)
+    assert r.status_code == 409 and r.json()["rule"] == "one-active-enrolment"

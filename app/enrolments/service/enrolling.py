@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor, diff, record_change, snapshot
 from app.core.errors import RuleViolation
+from app.db.guard import insert_guarded
 from app.enrolments.dates import enrolment_end, enrolment_start, plan_phases
 from app.enrolments.models import Enrolment, EnrolmentPhase, Offer
 from app.enrolments.service.common import active_enrolment, check_eligible, concerns, owner_fields
@@ -82,12 +82,8 @@ async def enrol(
         )
         for i, ((begin, end), t) in enumerate(zip(planned, programme.phases, strict=True))
     ]
-    session.add(enrolment)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:  # a concurrent enrolment won the race: the unique index refused this one
-        raise _one_active(programme, owner) from exc
+    # A concurrent enrolment may win the race: then the unique index refuses this one.
+    await insert_guarded(session, enrolment, _one_active(programme, owner))
     await record_change(
         session,
         actor,
