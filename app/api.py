@@ -11,6 +11,7 @@ from app.enrolments.router_enrolments import router as enrolments_router
 from app.enrolments.router_gatherings import router as gatherings_router
 from app.enrolments.router_offers import router as offers_router
 from app.partnerships.router import router as partnerships_router
+from app.plans.router import router as plans_router
 from app.programmes.router import router as programmes_router
 from app.reference.router import router as reference_router
 
@@ -23,4 +24,5 @@ api_router.include_router(offers_router)
 api_router.include_router(enrolments_router)
 api_router.include_router(gatherings_router)
 api_router.include_router(partnerships_router)
+api_router.include_router(plans_router)
 api_router.include_router(audit_router)

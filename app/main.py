@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "offers", "description": "Offers of a programme to a school owner, and the answers."},
             {"name": "enrolments", "description": "Enrolments, phases, goal checklists, participants, guidance."},
             {"name": "gatherings and workshops", "description": "SKUP gatherings and workshops."},
+            {"name": "development plans", "description": "Plans, measures, versions and review."},
             {
                 "name": "partnerships and forums",
                 "description": "Partnerships with universities, subcontracts, "

@@ -28,13 +28,17 @@ class Perm(StrEnum):
     partnerships_write = "partnerships:write"
     subcontracts_write = "subcontracts:write"
     forums_write = "forums:write"
+    plans_write = "plans:write"
+    plans_review = "plans:review"
 
 
 _READ = {Perm.audit_read, Perm.events_read}
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     # The directorate answers no offer and signs up for nothing: that is the school owner's own act.
-    Role.directorate: frozenset(Perm) - {Perm.offers_respond, Perm.workshops_signup},
+    # Plans are written by the school owner and reviewed by its county governor; the directorate reads them.
+    Role.directorate: frozenset(Perm)
+    - {Perm.offers_respond, Perm.workshops_signup, Perm.plans_write, Perm.plans_review},
     Role.county_governor: frozenset(
         _READ
         | {
@@ -46,6 +50,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.gatherings_register,
             Perm.partnerships_write,
             Perm.forums_write,
+            Perm.plans_review,
         }
     ),
     Role.school_owner: frozenset(
@@ -56,6 +61,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.participants_write,
             Perm.gatherings_register,
             Perm.workshops_signup,
+            Perm.plans_write,
         }
     ),
     Role.university: frozenset(_READ | {Perm.subcontracts_write}),

@@ -176,7 +176,8 @@ class EnrolmentUpdate(BaseModel):
     implementation_plan_reference: str | None = Field(
         default=None,
         max_length=300,
-        description="The registered plan for the implementation phase (a reference until plans are linked).",
+        description="A reference to the decision behind the implementation plan (e.g. a council resolution). "
+        "The implementation phase itself waits for a submitted development plan of kind implementation_plan.",
         examples=["Plan for gjennomføringsfasen, vedtatt i kommunestyret 2027-06-10"],
     )
 

@@ -116,6 +116,48 @@ async def _partnership(db: AsyncSession, relation: str) -> Partnership:
     return p
 
 
+async def _plan(db: AsyncSession, path: str, relation: str) -> Any:
+    from app.plans.models import DevelopmentPlan, PlanMeasure, PlanVersion
+
+    owner_id = TROMSO if relation == "partner" else OWNER_OF[relation]
+    owner = await db.get(Organisation, owner_id)
+    assert owner is not None
+    if relation == "partner":
+        await _partnership(db, "own")
+    reviewed = path.endswith(("/approve", "/return")) or "/versions" in path
+    plan = DevelopmentPlan(
+        school_owner_id=owner.id,
+        county_id=owner.county_id,
+        municipality_id=owner.municipality_id,
+        level="owner",
+        kind="implementation_plan",
+        title="Plan",
+        status="submitted" if reviewed else "draft",
+        goals=[{"text": "Bedre lesing"}],
+        submitted_version=1 if reviewed else 0,
+    )
+    db.add(plan)
+    await db.flush()
+    measure = PlanMeasure(plan_id=plan.id, title="Lesekurs", status="planned")
+    db.add(measure)
+    if reviewed:
+        db.add(
+            PlanVersion(
+                plan_id=plan.id,
+                number=1,
+                content={"title": "Plan"},
+                submitted_by_org_id=owner.id,
+                submitted_at=datetime.now(UTC),
+            )
+        )
+    await db.commit()
+    _PLAN_MEASURES[plan.id] = measure
+    return plan
+
+
+_PLAN_MEASURES: dict[Any, Any] = {}
+
+
 async def _forum(db: AsyncSession, relation: str, ctx: dict[str, Any]) -> Forum:
     governor, owner, _, _, members = PARTNERS[relation]
     programme = await find_programme(db, "desentralisert")
@@ -197,12 +239,28 @@ async def subject(
             return str((await _gathering(db)).id)
         case "workshop_id", _:
             return str((await _workshop(db)).id)
+        case "plan_id", _:
+            plan = await _plan(db, path, relation)
+            ctx["plan"] = plan
+            return str(plan.id)
+        case "measure_id", _:
+            return str(_PLAN_MEASURES[ctx["plan"].id].id)
+        case "number", _:
+            return "1"
         case "partnership_id", _:
             return str((await _partnership(db, relation)).id)
         case "forum_id", _:
             return str((await _forum(db, relation, ctx)).id)
         case "decision_id", _:
             return str(ctx["decision"].id)
+        case "plan_id", _:
+            plan = await _plan(db, path, relation)
+            ctx["plan"] = plan
+            return str(plan.id)
+        case "measure_id", _:
+            return str(_PLAN_MEASURES[ctx["plan"].id].id)
+        case "number", _:
+            return "1"
         case "partnership_id", _:
             return str((await _partnership(db, relation)).id)
         case "forum_id", _:
@@ -282,6 +340,14 @@ BODIES: dict[tuple[str, ...], dict[str, Any]] = {
         }
     },
     ("POST", "/api/v1/workshops/{workshop_id}/signups"): {"json": {}},
+    ("POST", "/api/v1/development-plans"): {"json": {"title": "Plan", "level": "owner", "kind": "free"}},
+    ("PATCH", "/api/v1/development-plans/{plan_id}"): {"json": {"title": "Ny tittel"}, "headers": V1},
+    ("POST", "/api/v1/development-plans/{plan_id}/return"): {"json": {"comment": "Mål mangler indikatorer"}},
+    ("POST", "/api/v1/development-plans/{plan_id}/measures"): {"json": {"title": "Veiledning"}},
+    ("PATCH", "/api/v1/development-plans/{plan_id}/measures/{measure_id}"): {
+        "json": {"status": "ongoing"},
+        "headers": V1,
+    },
     ("POST", "/api/v1/partnerships"): {
         "json": {
             "county_governor_id": CG_TROMS_FINNMARK,

@@ -120,11 +120,25 @@ async def test_follow_up_scheme_from_offer_to_completed_implementation_phase(cli
     assert r.status_code == 409 and r.json()["rule"] == "implementation-plan-required"
     etag = (await client.get(url, headers=tromso)).headers["etag"]
     r = await client.patch(
-        url,
-        json={"implementation_plan_reference": "Plan for gjennomføringsfasen 2027"},
-        headers={**tromso, "If-Match": etag},
+        url, json={"implementation_plan_reference": "Kommunestyresak 2027/41"}, headers={**tromso, "If-Match": etag}
     )
-    assert r.status_code == 200
+    assert r.status_code == 200  # a reference alone is not the plan: the phase still waits
+    assert (await client.post(f"{url}/phases/{impl['id']}/start", headers=tromso)).status_code == 409
+    plan = await client.post(
+        "/api/v1/development-plans",
+        json={
+            "title": "Plan for gjennomføringsfasen",
+            "level": "owner",
+            "kind": "implementation_plan",
+            "enrolment_id": enrolment["id"],
+            "goals": [{"text": "Bedre lesing"}],
+        },
+        headers=tromso,
+    )
+    plan_url = f"/api/v1/development-plans/{plan.json()['id']}"
+    await client.post(f"{plan_url}/measures", json={"title": "Lesekurs"}, headers=tromso)
+    assert (await client.post(f"{url}/phases/{impl['id']}/start", headers=tromso)).status_code == 409  # a draft
+    assert (await client.post(f"{plan_url}/submit", headers=tromso)).status_code == 200
     assert (await client.post(f"{url}/phases/{impl['id']}/start", headers=cg)).status_code == 200
     r = await client.post(f"{url}/phases/{impl['id']}/complete", headers=cg)
     assert r.status_code == 200 and r.json()["status"] == "completed" and r.json()["completed_at"]

@@ -17,6 +17,7 @@ from app.enrolments.models import Enrolment, EnrolmentPhase, Participant
 from app.enrolments.schemas import GoalUpdate
 from app.enrolments.service.common import concerns, parse_uuid
 from app.enrolments.service.enrolments import get_enrolment, may_progress, require_active
+from app.plans.service import implementation_plan_submitted
 
 LEADERSHIP = {"political_leadership", "administrative_leadership"}
 
@@ -65,11 +66,11 @@ async def start_phase(session: AsyncSession, principal: Principal, *, enrolment_
         raise RuleViolation(
             "phase-order", f"The phase {phase.code} cannot start before {earlier[-1].code} is complete."
         )
-    if phase.requires_plan and not enrolment.implementation_plan_reference:
+    if phase.requires_plan and not await implementation_plan_submitted(session, enrolment):
         # 001: the pre-phase ends with the plan for the implementation phase.
         raise RuleViolation(
             "implementation-plan-required",
-            f"The phase {phase.code} cannot start until the plan for it has been registered on the enrolment.",
+            f"The phase {phase.code} cannot start until the enrolment's implementation plan has been submitted.",
         )
     if phase.requires_leadership:
         roles = set(
