@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.audit.models import AuditEvent, OutboxEvent
 from app.auth.principal import Principal, Role
+from app.core.errors import Forbidden
 from app.partnerships.models import Forum, ForumMember, Partnership, PartnershipMember
 from app.reference.models import Municipality, Organisation, RegionCounty
 
@@ -143,3 +144,37 @@ def audit_events(principal: Principal) -> ColumnElement[bool]:
 
 def events(principal: Principal) -> ColumnElement[bool]:
     return _concerning(principal, OutboxEvent)
+
+
+# Object-level checks on writes. The caller already sees the object (fetched through a filter above);
+# these decide whether its role may act on it as itself.
+
+
+def require_self(principal: Principal, org_id: str, message: str) -> None:
+    """A school owner (or university) acts only for its own organisation; other roles pass."""
+    if principal.role in (Role.school_owner, Role.university) and principal.org_id != org_id:
+        raise Forbidden(message)
+
+
+def require_own_region(principal: Principal, governor_id: str, message: str) -> None:
+    """A county governor acts only in its own region; the directorate passes."""
+    if principal.role is Role.county_governor and principal.org_id != governor_id:
+        raise Forbidden(message)
+
+
+def require_role(principal: Principal, role: Role, message: str) -> None:
+    if principal.role is not role:
+        raise Forbidden(message)
+
+
+def acting_for(principal: Principal, ref: str | None, role: Role, message: str) -> str | None:
+    """The organisation a request acts for: a caller of `role` acts for itself only (default: itself)."""
+    if principal.role is role:
+        if ref and ref != principal.org_id:
+            raise Forbidden(message)
+        return principal.org_id
+    return ref
+
+
+def is_school_owner(principal: Principal) -> bool:
+    return principal.role is Role.school_owner

@@ -12,7 +12,7 @@ from app.audit.service import Concerns, diff, jsonable, record_change
 from app.auth import policy
 from app.auth.permissions import Perm, require
 from app.auth.principal import Principal, Role
-from app.core.errors import Forbidden, InvalidInput, NotFound, RuleViolation
+from app.core.errors import InvalidInput, NotFound, RuleViolation
 from app.db.guard import insert_guarded
 from app.enrolments.service.common import parse_uuid
 from app.partnerships.models import Forum, ForumDecision, ForumMember
@@ -90,8 +90,7 @@ async def create_forum(session: AsyncSession, principal: Principal, *, data: For
 
 
 def _run_by(principal: Principal, forum: Forum) -> None:
-    if principal.role is Role.county_governor and forum.county_governor_id != principal.org_id:
-        raise Forbidden("Only the forum's county governor changes it.")
+    policy.require_own_region(principal, forum.county_governor_id, "Only the forum's county governor changes it.")
 
 
 async def list_members(
@@ -201,8 +200,7 @@ async def record_decision(
     """Only the county governor records decisions: by consensus, or its own when the forum did not agree (rule 14)."""
     forum = await get_forum(session, principal, forum_id=forum_id)
     require(principal, Perm.forums_write)
-    if principal.role is not Role.county_governor:
-        raise Forbidden("Only the county governor records the forum's decisions.")
+    policy.require_role(principal, Role.county_governor, "Only the county governor records the forum's decisions.")
     _run_by(principal, forum)
     await _check_distribution(session, forum, data)
     body = data.model_dump(mode="json")

@@ -19,7 +19,7 @@ from app.audit.service import Concerns, diff, jsonable, record_change
 from app.auth import policy
 from app.auth.permissions import Perm, require
 from app.auth.principal import Principal, Role
-from app.core.errors import Forbidden, InvalidInput, NotFound, RuleViolation
+from app.core.errors import InvalidInput, NotFound, RuleViolation
 from app.core.etag import check_if_match
 from app.enrolments.service.common import parse_uuid
 from app.partnerships.models import Partnership, PartnershipMember, Subcontract
@@ -104,10 +104,7 @@ async def get_partnership(
 
 async def region_of(session: AsyncSession, principal: Principal, ref: str | None) -> Organisation:
     """The region (county governor) of a partnership or forum: the caller itself, or one the directorate names."""
-    if principal.role is Role.county_governor:
-        if ref and ref != principal.org_id:
-            raise Forbidden("A county governor acts in its own region only.")
-        ref = principal.org_id
+    ref = policy.acting_for(principal, ref, Role.county_governor, "A county governor acts in its own region only.")
     if not ref:
         raise InvalidInput("The region is required.", [{"pointer": "/county_governor_id", "detail": "required"}])
     org = await find_organisation(session, ref)
@@ -197,8 +194,9 @@ async def create_partnership(session: AsyncSession, principal: Principal, *, dat
 
 async def _may_change(session: AsyncSession, principal: Principal, p: Partnership) -> None:
     require(principal, Perm.partnerships_write)
-    if principal.role is Role.county_governor and p.county_governor_id != principal.org_id:
-        raise Forbidden("Only the county governor of the region changes the partnership.")
+    policy.require_own_region(
+        principal, p.county_governor_id, "Only the county governor of the region changes the partnership."
+    )
 
 
 async def update_partnership(
@@ -248,9 +246,9 @@ async def create_subcontract(
     """A university of the partnership engages a third party, within the programme's share limit."""
     require(principal, Perm.subcontracts_write)
     p = await get_partnership(session, principal, partnership_id=partnership_id, lock=True)
-    university_id = data.university_id or (principal.org_id if principal.role is Role.university else None)
-    if principal.role is Role.university and university_id != principal.org_id:
-        raise Forbidden("A university engages subcontractors for itself only.")
+    university_id = policy.acting_for(
+        principal, data.university_id, Role.university, "A university engages subcontractors for itself only."
+    )
     universities = {m.organisation_id for m in p.members if m.kind == "university"}
     if university_id not in universities:
         raise RuleViolation(

@@ -121,8 +121,7 @@ async def content_of(session: AsyncSession, plan: DevelopmentPlan) -> dict[str, 
 
 def _own_plan(principal: Principal, plan: DevelopmentPlan) -> None:
     require(principal, Perm.plans_write)
-    if plan.school_owner_id != principal.org_id:
-        raise Forbidden("Only the school owner itself edits its plans.")
+    policy.require_self(principal, plan.school_owner_id, "Only the school owner itself edits its plans.")
 
 
 def _editable(plan: DevelopmentPlan) -> None:
@@ -318,8 +317,7 @@ async def submit_plan(session: AsyncSession, principal: Principal, *, plan_id: s
 async def _review(session: AsyncSession, principal: Principal, plan_id: str) -> DevelopmentPlan:
     plan = await get_plan(session, principal, plan_id=plan_id)
     require(principal, Perm.plans_review)
-    if principal.role is not Role.county_governor:
-        raise Forbidden("The county governor of the region reviews plans.")
+    policy.require_role(principal, Role.county_governor, "The county governor of the region reviews plans.")
     if plan.status != "submitted":
         raise RuleViolation("plan-submitted", f"The plan is {plan.status}; only a submitted plan is reviewed.")
     return plan

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.service import diff, record_change, snapshot
 from app.auth import policy
 from app.auth.permissions import Perm, require
-from app.auth.principal import Principal, Role
-from app.core.errors import Forbidden, RuleViolation
+from app.auth.principal import Principal
+from app.core.errors import RuleViolation
 from app.core.etag import check_if_match
 from app.db.types import utcnow
 from app.enrolments.models import Enrolment, EnrolmentPhase
@@ -86,8 +86,7 @@ async def create_enrolment(session: AsyncSession, principal: Principal, *, data:
 def may_progress(principal: Principal, enrolment: Enrolment) -> None:
     """The school owner itself, its county governor or the directorate moves an enrolment along."""
     require(principal, Perm.enrolments_progress)
-    if principal.role is Role.school_owner and principal.org_id != enrolment.school_owner_id:
-        raise Forbidden("Only the school owner itself changes its enrolment.")
+    policy.require_self(principal, enrolment.school_owner_id, "Only the school owner itself changes its enrolment.")
 
 
 def require_active(enrolment: Enrolment) -> None:

@@ -13,7 +13,7 @@ from app.audit.service import Concerns, diff, record_change, snapshot
 from app.auth import policy
 from app.auth.permissions import Perm, require
 from app.auth.principal import Principal, Role
-from app.core.errors import Forbidden, InvalidInput, NotFound, RuleViolation
+from app.core.errors import InvalidInput, NotFound, RuleViolation
 from app.enrolments.models import (
     Gathering,
     GatheringMember,
@@ -171,10 +171,7 @@ def list_registrations(principal: Principal, gathering: Gathering, *, updated_si
 
 
 async def _acting_owner(session: AsyncSession, principal: Principal, ref: str | None) -> Organisation:
-    if principal.role is Role.school_owner:
-        if ref and ref != principal.org_id:
-            raise Forbidden("A school owner registers for itself only.")
-        ref = principal.org_id
+    ref = policy.acting_for(principal, ref, Role.school_owner, "A school owner acts for itself only.")
     return await school_owner_for_write(session, principal, ref)
 
 

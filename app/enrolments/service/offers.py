@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.service import diff, record_change, snapshot
 from app.auth import policy
 from app.auth.permissions import Perm, require
-from app.auth.principal import Principal, Role
+from app.auth.principal import Principal
 from app.core.errors import Forbidden, InvalidInput, RuleViolation
 from app.core.etag import check_if_match
 from app.db.types import utcnow
@@ -162,8 +162,7 @@ def _open_before_deadline(offer: Offer) -> None:
 
 def _answered_by_owner(principal: Principal, offer: Offer) -> None:
     require(principal, Perm.offers_respond)
-    if principal.org_id != offer.school_owner_id:
-        raise Forbidden("Only the school owner itself answers its offer.")
+    policy.require_self(principal, offer.school_owner_id, "Only the school owner itself answers its offer.")
 
 
 async def accept_offer(session: AsyncSession, principal: Principal, *, offer_id: str, data: OfferAnswer) -> Offer:
@@ -250,7 +249,7 @@ async def update_offer(
 async def register_agreement(session: AsyncSession, principal: Principal, *, offer_id: str, data: AgreementIn) -> Offer:
     """Register the signed agreement of an accepted offer (the school owner itself or the offerer)."""
     offer = await get_offer(session, principal, offer_id=offer_id)
-    if principal.role is Role.school_owner:
+    if policy.is_school_owner(principal):
         _answered_by_owner(principal, offer)
     else:
         await _offerer(session, principal, offer)

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import diff, record_change, snapshot
+from app.auth import policy
 from app.auth.permissions import Perm, require
-from app.auth.principal import Principal, Role
-from app.core.errors import Forbidden, InvalidInput, NotFound
+from app.auth.principal import Principal
+from app.core.errors import InvalidInput, NotFound
 from app.enrolments.models import Enrolment, GuidanceAssignment, Participant
 from app.enrolments.schemas import GuidanceCreate, ParticipantCreate
 from app.enrolments.service.common import concerns, parse_uuid
@@ -46,8 +47,7 @@ async def _audit(
 
 def _own_or_authority(principal: Principal, enrolment: Enrolment, perm: Perm) -> None:
     require(principal, perm)
-    if principal.role is Role.school_owner and principal.org_id != enrolment.school_owner_id:
-        raise Forbidden("Only the school owner itself changes its participants.")
+    policy.require_self(principal, enrolment.school_owner_id, "Only the school owner itself changes its participants.")
 
 
 async def list_participants(
