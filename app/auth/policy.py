@@ -178,3 +178,9 @@ def acting_for(principal: Principal, ref: str | None, role: Role, message: str) 
 
 def is_school_owner(principal: Principal) -> bool:
     return principal.role is Role.school_owner
+
+
+def require_role_in(principal: Principal, roles: list[str], message: str) -> None:
+    """For rules kept as data (a programme's `offer_roles`)."""
+    if principal.role.value not in roles:
+        raise Forbidden(message)

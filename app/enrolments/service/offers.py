@@ -17,7 +17,7 @@ from app.audit.service import diff, record_change, snapshot
 from app.auth import policy
 from app.auth.permissions import Perm, require
 from app.auth.principal import Principal
-from app.core.errors import Forbidden, InvalidInput, RuleViolation
+from app.core.errors import InvalidInput, RuleViolation
 from app.core.etag import check_if_match
 from app.db.types import utcnow
 from app.enrolments.models import Offer
@@ -90,8 +90,9 @@ async def get_offer(session: AsyncSession, principal: Principal, *, offer_id: st
 
 def _may_offer(principal: Principal, programme: Programme) -> None:
     require(principal, Perm.offers_write)
-    if principal.role.value not in programme.offer_roles:
-        raise Forbidden(f"{programme.name} is offered by {', '.join(programme.offer_roles)} only.")
+    policy.require_role_in(
+        principal, programme.offer_roles, f"{programme.name} is offered by {', '.join(programme.offer_roles)} only."
+    )
 
 
 async def _audit(
