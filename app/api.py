@@ -14,6 +14,8 @@ from app.partnerships.router import router as partnerships_router
 from app.plans.router import router as plans_router
 from app.programmes.router import router as programmes_router
 from app.reference.router import router as reference_router
+from app.selection.router import router as selection_router
+from app.selection.router_data import router as selection_data_router
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth_router)
@@ -25,4 +27,6 @@ api_router.include_router(enrolments_router)
 api_router.include_router(gatherings_router)
 api_router.include_router(partnerships_router)
 api_router.include_router(plans_router)
+api_router.include_router(selection_data_router)
+api_router.include_router(selection_router)
 api_router.include_router(audit_router)

@@ -62,6 +62,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "description": "Partnerships with universities, subcontracts, "
                 "collaboration forums and their decisions.",
             },
+            {
+                "name": "schools and indicator data",
+                "description": "Schools under their owners and their indicator values (bulk import as CSV or XLSX).",
+            },
+            {
+                "name": "selection rounds",
+                "description": "The follow-up scheme's selection: risk points, candidates, county assessment, offers.",
+            },
             {"name": "audit and events", "description": "Who changed what, and the ordered change feed."},
             {"name": "operations", "description": "Health and metrics."},
         ],
@@ -82,7 +90,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
 
     install_openapi(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, import_max_bytes=settings.max_import_bytes
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

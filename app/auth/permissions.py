@@ -30,6 +30,9 @@ class Perm(StrEnum):
     forums_write = "forums:write"
     plans_write = "plans:write"
     plans_review = "plans:review"
+    selection_read = "selection:read"
+    selection_write = "selection:write"
+    selection_assess = "selection:assess"
 
 
 _READ = {Perm.audit_read, Perm.events_read}
@@ -37,8 +40,9 @@ _READ = {Perm.audit_read, Perm.events_read}
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     # The directorate answers no offer and signs up for nothing: that is the school owner's own act.
     # Plans are written by the school owner and reviewed by its county governor; the directorate reads them.
+    # County governors assess the candidates of their region; the directorate computes and finalises.
     Role.directorate: frozenset(Perm)
-    - {Perm.offers_respond, Perm.workshops_signup, Perm.plans_write, Perm.plans_review},
+    - {Perm.offers_respond, Perm.workshops_signup, Perm.plans_write, Perm.plans_review, Perm.selection_assess},
     Role.county_governor: frozenset(
         _READ
         | {
@@ -51,6 +55,8 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.partnerships_write,
             Perm.forums_write,
             Perm.plans_review,
+            Perm.selection_read,
+            Perm.selection_assess,
         }
     ),
     Role.school_owner: frozenset(
@@ -67,7 +73,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.university: frozenset(_READ | {Perm.subcontracts_write}),
 }
 
-READ_PERMISSIONS = frozenset({Perm.audit_read, Perm.events_read, Perm.clients_manage_read})
+READ_PERMISSIONS = frozenset({Perm.audit_read, Perm.events_read, Perm.clients_manage_read, Perm.selection_read})
 WRITE_PERMISSIONS = frozenset(Perm) - READ_PERMISSIONS
 
 

@@ -25,6 +25,7 @@ from app.auth.principal import Principal, Role
 from app.core.errors import Forbidden
 from app.partnerships.models import Forum, ForumMember, Partnership, PartnershipMember
 from app.reference.models import Municipality, Organisation, RegionCounty
+from app.selection.models import SelectionRound
 
 
 def region_counties(principal: Principal) -> sa.Select[Any]:
@@ -71,6 +72,17 @@ def forums(principal: Principal) -> ColumnElement[bool]:
             return Forum.county_governor_id == principal.org_id
         case Role.school_owner | Role.university:
             return Forum.id.in_(sa.select(ForumMember.forum_id).where(ForumMember.organisation_id == principal.org_id))
+
+
+def selection_rounds(principal: Principal) -> ColumnElement[bool]:
+    """A round is the directorate's working material until it goes to county review."""
+    match principal.role:
+        case Role.directorate:
+            return sa.true()
+        case Role.county_governor:
+            return SelectionRound.status.in_(("under_review", "finalised"))
+        case Role.school_owner | Role.university:
+            return sa.false()
 
 
 def _own_location(principal: Principal) -> sa.Select[Any]:

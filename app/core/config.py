@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 1_048_576
+    # Bulk imports (`POST .../import`) carry whole files: a national indicator file is a few MB.
+    max_import_bytes: int = 64 * 1_048_576
     db_pool_size: int = 10
     db_echo: bool = False
 

@@ -75,13 +75,15 @@ class InvalidInput(AppError):
 
     status, slug, title = 422, "validation-error", "Invalid input"
 
-    def __init__(self, detail: str, errors: list[dict[str, str]]) -> None:
+    def __init__(self, detail: str, errors: list[dict[str, Any]]) -> None:
         super().__init__(detail, errors=errors)
 
 
 class ProblemError(BaseModel):
     pointer: str = Field(description="JSON pointer (body) or parameter name (query, header, path).")
     detail: str
+    row: int | None = Field(default=None, description="Bulk imports: the file's row number (the header is row 1).")
+    column: str | None = Field(default=None, description="Bulk imports: the column.")
 
 
 class Problem(BaseModel):

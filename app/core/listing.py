@@ -15,6 +15,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.core.csv import CSV_MEDIA_TYPE, csv_columns, csv_stream, wants_csv
 from app.core.etag import etag_of, not_modified
 from app.core.pagination import MAX_LIMIT, PageParams, encode_cursor, fetch_page, key_of
+from app.core.tabular import XLSX_MEDIA_TYPE
+from app.core.xlsx import wants_xlsx, xlsx_stream
 
 
 def _next_link(request: Request, cursor: str) -> str:
@@ -32,29 +34,40 @@ async def respond_list(
     schema: type[BaseModel],
     to_item: Callable[[Any], BaseModel],
 ) -> Any:
-    """JSON page by default; with `Accept: text/csv` the page, or every row streamed when no limit is given."""
-    if wants_csv(request.headers.get("accept")):
+    """JSON page by default; CSV or XLSX (Accept) the page, or every row streamed when no limit is given."""
+    accept = request.headers.get("accept")
+    fmt = "xlsx" if wants_xlsx(accept) else "csv" if wants_csv(accept) else None
+    if fmt:
         if page.limit is None and page.cursor is None:
-            return _csv_all(request, stmt, order, schema, to_item)
+            return _export_all(request, stmt, order, schema, to_item, fmt)
         rows, next_cursor = await fetch_page(session, stmt, order, page)
         headers = {"Link": _next_link(request, next_cursor)} if next_cursor else {}
 
         async def one() -> AsyncIterator[list[BaseModel]]:
             yield [to_item(r) for r in rows]
 
-        return StreamingResponse(csv_stream(csv_columns(schema), one()), media_type=CSV_MEDIA_TYPE, headers=headers)
+        return _export(fmt, csv_columns(schema), one(), headers)
     rows, next_cursor = await fetch_page(session, stmt, order, page)
     if next_cursor:
         response.headers["Link"] = _next_link(request, next_cursor)
     return {"items": [to_item(r) for r in rows], "next_cursor": next_cursor}
 
 
-def _csv_all(
+def _export(
+    fmt: str, columns: list[str], batches: AsyncIterator[list[BaseModel]], headers: dict[str, str]
+) -> StreamingResponse:
+    if fmt == "xlsx":
+        return StreamingResponse(xlsx_stream(columns, batches), media_type=XLSX_MEDIA_TYPE, headers=headers)
+    return StreamingResponse(csv_stream(columns, batches), media_type=CSV_MEDIA_TYPE, headers=headers)
+
+
+def _export_all(
     request: Request,
     stmt: sa.Select[Any],
     order: Sequence[ColumnElement[Any]],
     schema: type[BaseModel],
     to_item: Callable[[Any], BaseModel],
+    fmt: str,
 ) -> StreamingResponse:
     factory = request.app.state.sessionmaker
 
@@ -69,11 +82,8 @@ def _csv_all(
                     return
                 params = PageParams(limit=MAX_LIMIT, cursor=encode_cursor(key_of(rows[-1], order)))
 
-    return StreamingResponse(
-        csv_stream(csv_columns(schema), batches()),
-        media_type=CSV_MEDIA_TYPE,
-        headers={"Content-Disposition": 'attachment; filename="export.csv"'},
-    )
+    disposition = {"Content-Disposition": f'attachment; filename="export.{fmt}"'}
+    return _export(fmt, csv_columns(schema), batches(), disposition)
 
 
 def respond_item(request: Request, response: Response, item: BaseModel, version: int) -> Any:

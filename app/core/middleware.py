@@ -80,19 +80,24 @@ def _route_template(scope: Scope) -> str:
 
 
 class BodyLimitMiddleware:
-    """413 problem+json for a request body over the limit, by Content-Length or as it streams in."""
+    """413 problem+json for a request body over the limit, by Content-Length or as it streams in.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    Bulk imports (paths ending in `/import`) have their own, larger limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, import_max_bytes: int | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max = max_bytes
+        self.import_max = import_max_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.import_max if scope["path"].endswith("/import") else self.default_max
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._reject(scope, receive, send)
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._reject(scope, receive, send, limit)
             return
         received = 0
         started = False
@@ -102,8 +107,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge(self.max_bytes)
+                if received > limit:
+                    raise _TooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -116,14 +121,14 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await self._reject(scope, receive, send)
+                await self._reject(scope, receive, send, limit)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem_response(
             Request(scope),
             413,
             slug="content-too-large",
-            detail=f"The request body is larger than {self.max_bytes} bytes.",
+            detail=f"The request body is larger than {limit} bytes.",
         )
         await response(scope, receive, send)
 

@@ -15,13 +15,18 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}, "example": "\ufeffid,name\r\nNO-5501,Tromsø\r\n"}}
+CSV_CONTENT = {
+    "text/csv": {"schema": {"type": "string"}, "example": "\ufeffid,name\r\nNO-5501,Tromsø\r\n"},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "format": "binary"}
+    },
+}
 
 
 def list_responses(*extra: int) -> dict[int | str, dict[str, Any]]:
     """A list: JSON page, or CSV with `Accept: text/csv`; plus the errors every list can give."""
     return {
-        200: {"content": CSV_CONTENT, "description": "A page (JSON), or CSV when asked with Accept: text/csv."},
+        200: {"content": CSV_CONTENT, "description": "A page (JSON); CSV or XLSX when asked with Accept."},
         **error_responses(401, 403, 422, *extra),
     }
 

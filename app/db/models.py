@@ -10,7 +10,8 @@ import app.enrolments.models
 import app.partnerships.models
 import app.plans.models
 import app.programmes.models
-import app.reference.models  # noqa: F401
+import app.reference.models
+import app.selection.models  # noqa: F401
 from app.db.base import Base
 
 metadata = Base.metadata

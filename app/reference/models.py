@@ -114,3 +114,22 @@ class RegionCounty(Base):
 
     organisation_id: Mapped[str] = mapped_column(sa.ForeignKey("organisations.id"), primary_key=True)
     county_id: Mapped[str] = mapped_column(sa.ForeignKey("counties.id"), primary_key=True, unique=True)
+
+
+class School(Base, Tracked):
+    """A school under its school owner (reference data, imported in bulk). `id` is its organisation number."""
+
+    __tablename__ = "schools"
+    __table_args__ = (
+        sa.CheckConstraint("grade_from BETWEEN 1 AND 13 AND grade_to BETWEEN grade_from AND 13", name="grades"),
+        sa.Index("ix_schools_updated", "updated_at", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    school_owner_id: Mapped[str] = mapped_column(sa.ForeignKey("organisations.id"), nullable=False, index=True)
+    county_id: Mapped[str | None] = mapped_column(sa.String(16), index=True)
+    municipality_id: Mapped[str | None] = mapped_column(sa.String(16), index=True)
+    grade_from: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    grade_to: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)

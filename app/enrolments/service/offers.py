@@ -49,6 +49,7 @@ AUDITED = [
     "agreement_reference",
     "agreement_signed_on",
     "enrolment_id",
+    "selection_round_id",
 ]
 
 
@@ -110,7 +111,9 @@ async def _audit(
     )
 
 
-async def create_offer(session: AsyncSession, principal: Principal, *, data: OfferCreate) -> Offer:
+async def create_offer(
+    session: AsyncSession, principal: Principal, *, data: OfferCreate, selection_round_id: Any = None
+) -> Offer:
     """Offer a programme to a school owner the caller sees (a county governor: in its region)."""
     require(principal, Perm.offers_write)
     programme = await programme_for_write(session, data.programme)
@@ -142,6 +145,7 @@ async def create_offer(session: AsyncSession, principal: Principal, *, data: Off
         status="open",
         offered_by_org_id=principal.org_id,
         offered_by_role=principal.role.value,
+        selection_round_id=selection_round_id,
         **owner_fields(owner),
     )
     session.add(offer)
