@@ -1,4 +1,4 @@
-"""Command line: serve, migrate, load-reference, create-client, mint-token, openapi."""
+"""Command line: serve, migrate, load-reference, create-client, mint-token, import-*, openapi."""
 
 from __future__ import annotations
 
@@ -109,6 +109,55 @@ async def _mint(role: str, org: str, scopes: list[str], ttl: int) -> str:
         await engine.dispose()
 
 
+def _data_rows(path: Path, body: bytes) -> int:
+    if path.suffix.lower() == ".xlsx":
+        import io
+
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(body), read_only=True)
+        rows = (workbook.worksheets[0].max_row or 1) - 1
+        workbook.close()
+        return rows
+    return max(body.count(b"\n") - 1, 0)
+
+
+async def _import(kind: str, path: Path, body: bytes) -> dict[str, int] | None:
+    """Import a CSV or XLSX file as the directorate, with a progress bar on stderr."""
+    from tqdm import tqdm
+
+    from app.auth.principal import Principal, Role
+    from app.core.errors import InvalidInput
+    from app.core.tabular import XLSX_MEDIA_TYPE
+    from app.db.session import make_engine, make_sessionmaker, session_scope
+    from app.reference.schools import import_schools
+    from app.selection.indicator_data import import_values
+
+    content_type = XLSX_MEDIA_TYPE if path.suffix.lower() == ".xlsx" else "text/csv"
+    principal = Principal(
+        role=Role.directorate,
+        org_id="970018131",
+        scopes=frozenset({"read", "write"}),
+        client_id="system:cli-import",
+        issuer="cli",
+    )
+    engine = make_engine(get_settings())
+    run = import_schools if kind == "schools" else import_values
+    try:
+        with tqdm(total=_data_rows(path, body), unit="row", desc=path.name, file=sys.stderr) as bar:
+            async for session in session_scope(make_sessionmaker(engine)):
+                report = await run(session, principal, body=body, content_type=content_type, progress=bar.update)
+    except InvalidInput as exc:
+        for error in exc.extra.get("errors", []):
+            where = f"row {error['row']}, {error['column']}" if "row" in error else error["pointer"]
+            print(f"{path.name}: {where}: {error['detail']}", file=sys.stderr)
+        print(exc.detail, file=sys.stderr)
+        return None
+    finally:
+        await engine.dispose()
+    return {"rows": report.rows, "created": report.created, "updated": report.updated, "unchanged": report.unchanged}
+
+
 def write_openapi(path: Path) -> None:
     from app.main import create_app
 
@@ -137,6 +186,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--org", required=True)
     p.add_argument("--scopes", default="read write")
     p.add_argument("--ttl", type=int, default=3600)
+    for kind in ("schools", "indicators"):
+        p = sub.add_parser(f"import-{kind}", help=f"import {kind} from a CSV or XLSX file (all or nothing)")
+        p.add_argument("file", type=Path)
     p = sub.add_parser("openapi", help="write the OpenAPI document")
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "openapi" / "openapi.json")
     p = sub.add_parser("matrix-doc", help="render the authorisation matrix to docs/authorization.md")
@@ -170,6 +222,11 @@ def main(argv: list[str] | None = None) -> None:
         if not get_settings().embedded:
             sys.exit("mint-token works only in the embedded mode (SQLite); register a client instead.")
         print(asyncio.run(_mint(args.role, args.org, args.scopes.split(), args.ttl)))
+    elif args.command in ("import-schools", "import-indicators"):
+        result = asyncio.run(_import(args.command.removeprefix("import-"), args.file, args.file.read_bytes()))
+        if result is None:
+            sys.exit(1)
+        print(json.dumps(result))
     elif args.command == "openapi":
         write_openapi(args.out)
         print(f"wrote {args.out}")

@@ -106,7 +106,9 @@ async def import_schools(
     require(principal, Perm.reference_write)
     table = read_table(body, content_type, REQUIRED, OPTIONAL)
     owners = await _owners(session)
-    places = dict((await session.execute(sa.select(Municipality.id, Municipality.county_id))).tuples().all())
+    places: dict[str, str] = {
+        mid: cid for mid, cid in (await session.execute(sa.select(Municipality.id, Municipality.county_id))).all()
+    }
     errors = RowErrors()
     wanted: dict[str, dict[str, Any]] = {}
     seen: set[str] = set()

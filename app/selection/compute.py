@@ -20,13 +20,12 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.selection.indicators import INDICATORS
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     school_id: str
     indicator: str
     school_year: str

@@ -41,10 +41,13 @@ async def list_round_schools(
     in_top: bool | None,
     county: str | None,
     municipality: str | None,
+    updated_since: datetime | None,
 ) -> ListQuery:
     """The national ranking, scoped: a county governor sees its region's schools in it."""
     r = await get_round(session, principal, round_id=round_id)
     stmt = sa.select(RoundSchool).where(RoundSchool.round_id == r.id, policy.owned(principal, RoundSchool))
+    if updated_since and (r.computed_at is None or r.computed_at < updated_since):
+        stmt = stmt.where(sa.false())  # the rows are written whole by each computation
     if in_top is not None:
         stmt = stmt.where(RoundSchool.in_top == in_top)
     if county:

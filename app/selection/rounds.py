@@ -49,7 +49,7 @@ def require_status(r: SelectionRound, *allowed: str, action: str) -> None:
         raise RuleViolation(
             "round-status",
             f"The round is {r.status}; {action} needs it to be {' or '.join(allowed)}.",
-            status=r.status,
+            round_status=r.status,
         )
 
 
@@ -183,7 +183,7 @@ async def _values(session: AsyncSession, r: SelectionRound) -> list[Value]:
     """Present values of active schools, for the round's indicators and school years."""
     t = table_of(IndicatorValue)
     stmt = (
-        sa.select(t.c.school_id, t.c.indicator, t.c.school_year, t.c.value)
+        sa.select(t.c.school_id, t.c.indicator, t.c.school_year, sa.cast(t.c.value, sa.Float))
         .join(School, School.id == t.c.school_id)
         .where(
             t.c.status == "present",
@@ -192,8 +192,8 @@ async def _values(session: AsyncSession, r: SelectionRound) -> list[Value]:
             School.active.is_(True),
         )
     )
-    result = await session.stream(stmt.execution_options(yield_per=10000))
-    return [Value(sid, code, year, float(value)) async for sid, code, year, value in result]
+    # One fetch, not a stream: row-by-row async iteration costs a context switch per value.
+    return [Value(*row) for row in (await session.execute(stmt)).all()]
 
 
 async def _exclusions(session: AsyncSession, r: SelectionRound) -> tuple[set[str], set[str], Any]:

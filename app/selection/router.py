@@ -151,10 +151,17 @@ async def list_selection_round_schools(
     in_top: Annotated[bool | None, Query(description="Only schools in (or out of) the top share.")] = None,
     county: County = None,
     municipality: Annotated[str | None, Query(examples=["NO-5501"])] = None,
+    updated_since: UpdatedSince = None,
 ):
     """The national ranking: each school's risk points, share and rank, sorted by (rank, school id)."""
     q = await review.list_round_schools(
-        session, principal, round_id=round_id, in_top=in_top, county=county, municipality=municipality
+        session,
+        principal,
+        round_id=round_id,
+        in_top=in_top,
+        county=county,
+        municipality=municipality,
+        updated_since=updated_since,
     )
     return await respond_list(
         request,

@@ -182,6 +182,62 @@ async def _forum(db: AsyncSession, relation: str, ctx: dict[str, Any]) -> Forum:
     return f
 
 
+async def _school(db: AsyncSession, owner_id: str) -> str:
+    from app.reference.models import School
+    from tests.selection.factory import orgnr
+
+    owner = await db.get(Organisation, owner_id)
+    assert owner is not None
+    school = School(
+        id=orgnr(hash(owner_id) % 1000),
+        name="Matriseskolen",
+        school_owner_id=owner.id,
+        county_id=owner.county_id,
+        municipality_id=owner.municipality_id,
+        grade_from=1,
+        grade_to=10,
+    )
+    db.add(school)
+    await db.commit()
+    return school.id
+
+
+async def _round(db: AsyncSession, path: str, method: str) -> str:
+    """A round in the state the action needs, with candidates in Tromsø (our region) and Bergen (another)."""
+    from app.selection.models import Candidate, SelectionRound
+
+    programme = await find_programme(db, "oppfolging")
+    assert programme is not None
+    computed = path.endswith(("/compute", "/review")) or (method == "PATCH" and path.endswith("{round_id}"))
+    r = SelectionRound(
+        programme_id=programme.id,
+        year=2030,
+        name="Uttrekk 2030",
+        school_years=["2024-2025"],
+        indicators=["points_10"],
+        parameters={"worst_percent": {"points_10": 25}, "top_share_percent": 25, "tie_rule": "include_all"},
+        status="computed" if computed else "under_review",
+    )
+    db.add(r)
+    await db.flush()
+    for mid, county in ((TROMSO, "NO-55"), (BERGEN, "NO-46")):
+        db.add(
+            Candidate(
+                round_id=r.id,
+                municipality_id=mid,
+                school_owner_id=mid,
+                county_id=county,
+                name=mid,
+                top_schools=1,
+                best_rank=1,
+                eligible=True,
+                explanation={"schools": [], "excluded_because": None},
+            )
+        )
+    await db.commit()
+    return str(r.id)
+
+
 async def subject(
     param: str, path: str, relation: str, caller: str, make_client: Maker, db: AsyncSession, ctx: dict[str, Any]
 ) -> str:
@@ -253,25 +309,15 @@ async def subject(
             return str((await _forum(db, relation, ctx)).id)
         case "decision_id", _:
             return str(ctx["decision"].id)
-        case "plan_id", _:
-            plan = await _plan(db, path, relation)
-            ctx["plan"] = plan
-            return str(plan.id)
-        case "measure_id", _:
-            return str(_PLAN_MEASURES[ctx["plan"].id].id)
-        case "number", _:
-            return "1"
-        case "partnership_id", _:
-            return str((await _partnership(db, relation)).id)
-        case "forum_id", _:
-            return str((await _forum(db, relation, ctx)).id)
-        case "decision_id", _:
-            return str(ctx["decision"].id)
+        case "school_id", _:
+            return await _school(db, owner)
+        case "round_id", _:
+            return await _round(db, path, ctx["method"])
     raise KeyError(f"no subject for {param} / {relation}")
 
 
-async def fill(path: str, relation: str, caller: str, make_client: Maker, db: AsyncSession) -> str:
-    ctx: dict[str, Any] = {}
+async def fill(path: str, relation: str, caller: str, make_client: Maker, db: AsyncSession, method: str = "GET") -> str:
+    ctx: dict[str, Any] = {"method": method}
     filled = path
     for param in re.findall(r"{(\w+)}", path):
         value = await subject(param, path, relation, caller, make_client, db, ctx)
@@ -383,6 +429,28 @@ BODIES: dict[tuple[str, ...], dict[str, Any]] = {
         }
     },
 }
+
+
+SCHOOLS_CSV = {
+    "content": b"id,name,school_owner_id,grade_from,grade_to\r\n",
+    "headers": {"Content-Type": "text/csv"},
+}
+BODIES.update(
+    {
+        ("POST", "/api/v1/schools/import"): SCHOOLS_CSV,
+        ("POST", "/api/v1/indicator-values/import"): {
+            "content": b"school_id,indicator,school_year,value\r\n",
+            "headers": {"Content-Type": "text/csv"},
+        },
+        ("POST", "/api/v1/selection-rounds"): {"json": {"year": 2031, "school_years": ["2024-2025"]}},
+        ("PATCH", "/api/v1/selection-rounds/{round_id}"): {"json": {"name": "Nytt navn"}, "headers": V1},
+        ("POST", "/api/v1/selection-rounds/{round_id}/finalise"): {"json": {"selected": [], "deadline": SOON}},
+        ("PATCH", "/api/v1/selection-rounds/{round_id}/candidates/{municipality_id}"): {
+            "json": {"priority_rank": 1, "recommend": True, "justification": "Svake resultater."},
+            "headers": V1,
+        },
+    }
+)
 
 
 def body_for(method: str, path: str, relation: str) -> dict[str, Any]:
