@@ -10,10 +10,12 @@ from app.clients.router import router as clients_router
 from app.enrolments.router_enrolments import router as enrolments_router
 from app.enrolments.router_gatherings import router as gatherings_router
 from app.enrolments.router_offers import router as offers_router
+from app.funding.router import router as funding_router
 from app.partnerships.router import router as partnerships_router
 from app.plans.router import router as plans_router
 from app.programmes.router import router as programmes_router
 from app.reference.router import router as reference_router
+from app.reports.router import router as reports_router
 from app.selection.router import router as selection_router
 from app.selection.router_data import router as selection_data_router
 
@@ -29,4 +31,6 @@ api_router.include_router(partnerships_router)
 api_router.include_router(plans_router)
 api_router.include_router(selection_data_router)
 api_router.include_router(selection_router)
+api_router.include_router(funding_router)
+api_router.include_router(reports_router)
 api_router.include_router(audit_router)

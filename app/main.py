@@ -70,6 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "name": "selection rounds",
                 "description": "The follow-up scheme's selection: risk points, candidates, county assessment, offers.",
             },
+            {"name": "allocations", "description": "Money from the directorate to recipients, and co-financing."},
+            {"name": "reports and statistics", "description": "Recipients' reports; statistics for dashboards."},
             {"name": "audit and events", "description": "Who changed what, and the ordered change feed."},
             {"name": "operations", "description": "Health and metrics."},
         ],

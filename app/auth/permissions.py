@@ -33,6 +33,10 @@ class Perm(StrEnum):
     selection_read = "selection:read"
     selection_write = "selection:write"
     selection_assess = "selection:assess"
+    allocations_write = "allocations:write"
+    co_financing_write = "co-financing:write"
+    reports_write = "reports:write"
+    reports_review = "reports:review"
 
 
 _READ = {Perm.audit_read, Perm.events_read}
@@ -41,8 +45,17 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     # The directorate answers no offer and signs up for nothing: that is the school owner's own act.
     # Plans are written by the school owner and reviewed by its county governor; the directorate reads them.
     # County governors assess the candidates of their region; the directorate computes and finalises.
+    # Co-financing and reports are the recipient's own acts.
     Role.directorate: frozenset(Perm)
-    - {Perm.offers_respond, Perm.workshops_signup, Perm.plans_write, Perm.plans_review, Perm.selection_assess},
+    - {
+        Perm.offers_respond,
+        Perm.workshops_signup,
+        Perm.plans_write,
+        Perm.plans_review,
+        Perm.selection_assess,
+        Perm.co_financing_write,
+        Perm.reports_write,
+    },
     Role.county_governor: frozenset(
         _READ
         | {
@@ -57,6 +70,9 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.plans_review,
             Perm.selection_read,
             Perm.selection_assess,
+            Perm.allocations_write,
+            Perm.reports_write,
+            Perm.reports_review,
         }
     ),
     Role.school_owner: frozenset(
@@ -68,9 +84,11 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.gatherings_register,
             Perm.workshops_signup,
             Perm.plans_write,
+            Perm.co_financing_write,
+            Perm.reports_write,
         }
     ),
-    Role.university: frozenset(_READ | {Perm.subcontracts_write}),
+    Role.university: frozenset(_READ | {Perm.subcontracts_write, Perm.reports_write}),
 }
 
 READ_PERMISSIONS = frozenset({Perm.audit_read, Perm.events_read, Perm.clients_manage_read, Perm.selection_read})

@@ -23,8 +23,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.audit.models import AuditEvent, OutboxEvent
 from app.auth.principal import Principal, Role
 from app.core.errors import Forbidden
+from app.funding.models import Allocation
 from app.partnerships.models import Forum, ForumMember, Partnership, PartnershipMember
 from app.reference.models import Municipality, Organisation, RegionCounty
+from app.reports.models import Report
 from app.selection.models import SelectionRound
 
 
@@ -72,6 +74,27 @@ def forums(principal: Principal) -> ColumnElement[bool]:
             return Forum.county_governor_id == principal.org_id
         case Role.school_owner | Role.university:
             return Forum.id.in_(sa.select(ForumMember.forum_id).where(ForumMember.organisation_id == principal.org_id))
+
+
+def allocations(principal: Principal) -> ColumnElement[bool]:
+    """Money in a county governor's region is seen by that county governor; a recipient sees what it received."""
+    match principal.role:
+        case Role.directorate:
+            return sa.true()
+        case Role.county_governor:
+            return Allocation.region_id == principal.org_id
+        case Role.school_owner | Role.university:
+            return Allocation.recipient_id == principal.org_id
+
+
+def reports(principal: Principal) -> ColumnElement[bool]:
+    match principal.role:
+        case Role.directorate:
+            return sa.true()
+        case Role.county_governor:
+            return sa.or_(Report.region_id == principal.org_id, Report.recipient_id == principal.org_id)
+        case Role.school_owner | Role.university:
+            return Report.recipient_id == principal.org_id
 
 
 def selection_rounds(principal: Principal) -> ColumnElement[bool]:
@@ -171,6 +194,12 @@ def require_self(principal: Principal, org_id: str, message: str) -> None:
 def require_own_region(principal: Principal, governor_id: str, message: str) -> None:
     """A county governor acts only in its own region; the directorate passes."""
     if principal.role is Role.county_governor and principal.org_id != governor_id:
+        raise Forbidden(message)
+
+
+def require_acting_org(principal: Principal, org_id: str, message: str) -> None:
+    """Whoever the role, the caller must be this organisation (the grantor of an allocation, say)."""
+    if principal.org_id != org_id:
         raise Forbidden(message)
 
 

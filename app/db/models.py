@@ -7,10 +7,12 @@ import app.audit.models
 import app.clients.models
 import app.core.idempotency
 import app.enrolments.models
+import app.funding.models
 import app.partnerships.models
 import app.plans.models
 import app.programmes.models
 import app.reference.models
+import app.reports.models
 import app.selection.models  # noqa: F401
 from app.db.base import Base
 

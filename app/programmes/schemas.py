@@ -62,6 +62,15 @@ class Limits(BaseModel):
     third_party_share_limit: Decimal | None = Field(
         default=None, ge=0, le=1, description="Largest share of a partnership's plan a third party may hold."
     )
+    continuing_education_only: bool | None = Field(
+        default=None, description="Rule 17: funds are for continuing, not further, education."
+    )
+    report_due: str | None = Field(
+        default=None,
+        pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
+        description="Reports on a year's allocation are due on this MM-DD of the following year (default 03-01).",
+        examples=["03-01"],
+    )
 
 
 class ProgrammeBase(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -238,6 +239,71 @@ async def _round(db: AsyncSession, path: str, method: str) -> str:
     return str(r.id)
 
 
+ALLOCATION_STATUS = {"/decide": "proposed", "/disburse": "decided", "/close": "disbursed"}
+
+
+async def _allocation(db: AsyncSession, relation: str, path: str) -> Any:
+    """The region's allocation from the directorate, and the county governor's to the relation's school owner."""
+    from app.funding.models import Allocation
+
+    governor, owner_id = PARTNERS[relation][0], OWNER_OF[relation]
+    programme = await find_programme(db, "desentralisert")
+    owner = await db.get(Organisation, owner_id)
+    assert programme is not None and owner is not None
+    common = {"programme_id": programme.id, "year": 2026, "currency": "NOK", "purpose": "continuing_education"}
+    top = Allocation(
+        grantor_id=DIRECTORATE,
+        recipient_id=governor,
+        recipient_kind="county_governor",
+        region_id=governor,
+        amount=100_000,
+        sub_allocated=1000,
+        status="disbursed",
+        **common,
+    )
+    db.add(top)
+    await db.flush()
+    status = next((v for k, v in ALLOCATION_STATUS.items() if path.endswith(k)), "proposed")
+    child = Allocation(
+        grantor_id=governor,
+        recipient_id=owner.id,
+        recipient_kind=owner.kind,
+        region_id=governor,
+        county_id=owner.county_id,
+        parent_id=top.id,
+        amount=1000,
+        status=status,
+        **common,
+    )
+    db.add(child)
+    await db.commit()
+    return child
+
+
+async def _report(db: AsyncSession, relation: str, path: str) -> Any:
+    from datetime import date
+
+    from app.reports.models import Report
+
+    a = await _allocation(db, relation, path)
+    r = Report(
+        allocation_id=a.id,
+        programme_id=a.programme_id,
+        year=2026,
+        recipient_id=a.recipient_id,
+        region_id=a.region_id,
+        reviewer_id=a.grantor_id,
+        county_id=a.county_id,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        due_on=date(2027, 3, 1),
+        status="submitted" if path.endswith(("/accept", "/return")) else "draft",
+    )
+    db.add(r)
+    await db.commit()
+    return r
+
+
 async def subject(
     param: str, path: str, relation: str, caller: str, make_client: Maker, db: AsyncSession, ctx: dict[str, Any]
 ) -> str:
@@ -311,6 +377,10 @@ async def subject(
             return str(ctx["decision"].id)
         case "school_id", _:
             return await _school(db, owner)
+        case "allocation_id", _:
+            return str((await _allocation(db, relation, path)).id)
+        case "report_id", _:
+            return str((await _report(db, relation, path)).id)
         case "round_id", _:
             return await _round(db, path, ctx["method"])
     raise KeyError(f"no subject for {param} / {relation}")
@@ -443,6 +513,19 @@ BODIES.update(
             "headers": {"Content-Type": "text/csv"},
         },
         ("POST", "/api/v1/selection-rounds"): {"json": {"year": 2031, "school_years": ["2024-2025"]}},
+        ("POST", "/api/v1/allocations"): {
+            "json": {"programme": "desentralisert", "year": 2026, "recipient_id": CG_TROMS_FINNMARK, "amount": "100.00"}
+        },
+        ("POST", "/api/v1/allocations/from-decision"): {
+            "json": {"forum_decision_id": str(uuid.uuid4()), "parent_id": str(uuid.uuid4())}
+        },
+        ("PATCH", "/api/v1/allocations/{allocation_id}"): {"json": {"note": "Justert"}, "headers": V1},
+        ("POST", "/api/v1/allocations/{allocation_id}/co-financing"): {"json": {"kind": "cash", "amount": "300.00"}},
+        ("POST", "/api/v1/reports"): {
+            "json": {"allocation_id": str(uuid.uuid4()), "period_start": "2026-01-01", "period_end": "2026-12-31"}
+        },
+        ("PATCH", "/api/v1/reports/{report_id}"): {"json": {"evaluation": "Godt arbeid."}, "headers": V1},
+        ("POST", "/api/v1/reports/{report_id}/return"): {"json": {"comment": "Mangler regnskap."}},
         ("PATCH", "/api/v1/selection-rounds/{round_id}"): {"json": {"name": "Nytt navn"}, "headers": V1},
         ("POST", "/api/v1/selection-rounds/{round_id}/finalise"): {"json": {"selected": [], "deadline": SOON}},
         ("PATCH", "/api/v1/selection-rounds/{round_id}/candidates/{municipality_id}"): {

@@ -1,0 +1,1 @@
+"""Allocations from the directorate through the county governors to school owners and universities; co-financing."""
