@@ -18,6 +18,7 @@ from app.reference.router import router as reference_router
 from app.reports.router import router as reports_router
 from app.selection.router import router as selection_router
 from app.selection.router_data import router as selection_data_router
+from app.webhooks.router import router as webhooks_router
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth_router)
@@ -33,4 +34,5 @@ api_router.include_router(selection_data_router)
 api_router.include_router(selection_router)
 api_router.include_router(funding_router)
 api_router.include_router(reports_router)
+api_router.include_router(webhooks_router)
 api_router.include_router(audit_router)

@@ -186,6 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--org", required=True)
     p.add_argument("--scopes", default="read write")
     p.add_argument("--ttl", type=int, default=3600)
+    sub.add_parser("webhook-worker", help="deliver webhook events until stopped (SIGTERM)")
     for kind in ("schools", "indicators"):
         p = sub.add_parser(f"import-{kind}", help=f"import {kind} from a CSV or XLSX file (all or nothing)")
         p.add_argument("file", type=Path)
@@ -222,6 +223,10 @@ def main(argv: list[str] | None = None) -> None:
         if not get_settings().embedded:
             sys.exit("mint-token works only in the embedded mode (SQLite); register a client instead.")
         print(asyncio.run(_mint(args.role, args.org, args.scopes.split(), args.ttl)))
+    elif args.command == "webhook-worker":
+        from app.webhooks.worker import run_standalone
+
+        asyncio.run(run_standalone(get_settings()))
     elif args.command in ("import-schools", "import-indicators"):
         result = asyncio.run(_import(args.command.removeprefix("import-"), args.file, args.file.read_bytes()))
         if result is None:

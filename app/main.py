@@ -21,6 +21,7 @@ from app.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.core.openapi import install_openapi, operation_id
 from app.db.session import make_engine, make_sessionmaker
 from app.health.router import router as health_router
+from app.webhooks.worker import start_in_process_worker
 
 DESCRIPTION = """
 The API that the directorate (Utdanningsdirektoratet), the county governors (Statsforvalteren),
@@ -39,7 +40,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = start_in_process_worker(app) if settings.webhook_worker_in_process else None
         yield
+        if worker is not None:
+            await worker()
         await app.state.engine.dispose()
 
     app = FastAPI(
@@ -72,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             },
             {"name": "allocations", "description": "Money from the directorate to recipients, and co-financing."},
             {"name": "reports and statistics", "description": "Recipients' reports; statistics for dashboards."},
+            {"name": "webhooks", "description": "The change feed pushed to subscribers as signed CloudEvents."},
             {"name": "audit and events", "description": "Who changed what, and the ordered change feed."},
             {"name": "operations", "description": "Health and metrics."},
         ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -57,4 +58,5 @@ class OutboxEvent(Base):
     subject_org_id: Mapped[str | None] = mapped_column(sa.String(64))
     municipality_id: Mapped[str | None] = mapped_column(sa.String(16))
     county_id: Mapped[str | None] = mapped_column(sa.String(16))
+    programme_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     audit_event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("audit_events.id"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -42,3 +43,4 @@ class EventRead(BaseModel):
     subject_org_id: str | None = Field(default=None, examples=["NO-5536"])
     municipality_id: str | None = Field(default=None, examples=["NO-5536"])
     county_id: str | None = Field(default=None, examples=["NO-55"])
+    programme_id: uuid.UUID | None = Field(default=None, description="The programme the change concerns, if one.")

@@ -42,6 +42,7 @@ class Concerns:
     subject_org_id: str | None = None
     municipality_id: str | None = None
     county_id: str | None = None
+    programme_id: Any = None
 
 
 def jsonable(value: Any) -> Any:
@@ -109,6 +110,7 @@ async def record_change(
             subject_org_id=concerns.subject_org_id,
             municipality_id=concerns.municipality_id,
             county_id=concerns.county_id,
+            programme_id=concerns.programme_id,
             audit_event_id=audit.id,
             occurred_at=audit.occurred_at,
         )

@@ -37,9 +37,11 @@ class Perm(StrEnum):
     co_financing_write = "co-financing:write"
     reports_write = "reports:write"
     reports_review = "reports:review"
+    webhooks_write = "webhooks:write"
 
 
-_READ = {Perm.audit_read, Perm.events_read}
+# Every role may follow the feed by webhook, for what it may see.
+_READ = {Perm.audit_read, Perm.events_read, Perm.webhooks_write}
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     # The directorate answers no offer and signs up for nothing: that is the school owner's own act.

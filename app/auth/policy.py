@@ -28,6 +28,7 @@ from app.partnerships.models import Forum, ForumMember, Partnership, Partnership
 from app.reference.models import Municipality, Organisation, RegionCounty
 from app.reports.models import Report
 from app.selection.models import SelectionRound
+from app.webhooks.models import WebhookSubscription
 
 
 def region_counties(principal: Principal) -> sa.Select[Any]:
@@ -95,6 +96,13 @@ def reports(principal: Principal) -> ColumnElement[bool]:
             return sa.or_(Report.region_id == principal.org_id, Report.recipient_id == principal.org_id)
         case Role.school_owner | Role.university:
             return Report.recipient_id == principal.org_id
+
+
+def webhook_subscriptions(principal: Principal) -> ColumnElement[bool]:
+    """An organisation's subscriptions are its own; the directorate sees all (operations)."""
+    if principal.role is Role.directorate:
+        return sa.true()
+    return WebhookSubscription.owner_org_id == principal.org_id
 
 
 def selection_rounds(principal: Principal) -> ColumnElement[bool]:

@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     external_issuers_file: Path | None = None
     external_jwks_cache_seconds: int = 3600
 
+    # Webhooks: callbacks must be https unless this allows http (tests and local receivers).
+    webhook_allow_http: bool = False
+    # Run the delivery worker inside the API process (the embedded mode); otherwise `python -m app webhook-worker`.
+    webhook_worker_in_process: bool = False
+    webhook_timeout_seconds: float = 10.0
+    webhook_retry_base_seconds: float = 5.0
+    webhook_retry_cap_seconds: float = 3600.0
+    webhook_poll_seconds: float = 1.0
+
     metrics_public: bool = True
     idempotency_ttl_hours: int = 24
 

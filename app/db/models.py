@@ -13,7 +13,8 @@ import app.plans.models
 import app.programmes.models
 import app.reference.models
 import app.reports.models
-import app.selection.models  # noqa: F401
+import app.selection.models
+import app.webhooks.models  # noqa: F401
 from app.db.base import Base
 
 metadata = Base.metadata

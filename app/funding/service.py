@@ -85,6 +85,7 @@ def concerns(a: Allocation, recipient: Organisation | None = None) -> Concerns:
         subject_org_id=a.recipient_id,
         county_id=a.county_id,
         municipality_id=recipient.municipality_id if recipient else None,
+        programme_id=a.programme_id,
     )
 
 

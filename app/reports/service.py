@@ -89,7 +89,7 @@ async def _audit(session: AsyncSession, principal: Principal, r: Report, action:
         resource_type="report",
         resource_id=str(r.id),
         changes=diff(before, snapshot(r, AUDITED)),
-        concerns=Concerns(subject_org_id=r.recipient_id, county_id=r.county_id),
+        concerns=Concerns(subject_org_id=r.recipient_id, county_id=r.county_id, programme_id=r.programme_id),
         version=r.version,
     )
 

@@ -304,6 +304,24 @@ async def _report(db: AsyncSession, relation: str, path: str) -> Any:
     return r
 
 
+async def _subscription(db: AsyncSession, owner_id: str) -> str:
+    from app.webhooks.models import WebhookSubscription
+
+    sub = WebhookSubscription(
+        owner_org_id=owner_id,
+        owner_role="school_owner",
+        callback_url="https://example.org/hook",
+        secret="a-secret-of-sixteen-or-more",
+        resource_types=[],
+        active=True,
+        last_seq=0,
+        failures=0,
+    )
+    db.add(sub)
+    await db.commit()
+    return str(sub.id)
+
+
 async def subject(
     param: str, path: str, relation: str, caller: str, make_client: Maker, db: AsyncSession, ctx: dict[str, Any]
 ) -> str:
@@ -381,6 +399,8 @@ async def subject(
             return str((await _allocation(db, relation, path)).id)
         case "report_id", _:
             return str((await _report(db, relation, path)).id)
+        case "subscription_id", _:
+            return await _subscription(db, owner)
         case "round_id", _:
             return await _round(db, path, ctx["method"])
     raise KeyError(f"no subject for {param} / {relation}")
@@ -521,6 +541,11 @@ BODIES.update(
         },
         ("PATCH", "/api/v1/allocations/{allocation_id}"): {"json": {"note": "Justert"}, "headers": V1},
         ("POST", "/api/v1/allocations/{allocation_id}/co-financing"): {"json": {"kind": "cash", "amount": "300.00"}},
+        ("POST", "/api/v1/webhook-subscriptions"): {
+            "json": {"callback_url": "https://example.org/hook", "secret": "a-secret-of-sixteen-or-more"}
+        },
+        ("PATCH", "/api/v1/webhook-subscriptions/{subscription_id}"): {"json": {"active": False}, "headers": V1},
+        ("POST", "/api/v1/webhook-subscriptions/{subscription_id}/redeliver"): {"json": {"after_seq": 0}},
         ("POST", "/api/v1/reports"): {
             "json": {"allocation_id": str(uuid.uuid4()), "period_start": "2026-01-01", "period_end": "2026-12-31"}
         },

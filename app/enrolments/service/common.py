@@ -37,7 +37,12 @@ async def get_owned(session: AsyncSession, principal: Principal, model: type[M],
 
 
 def concerns(obj: Any) -> Concerns:
-    return Concerns(subject_org_id=obj.school_owner_id, municipality_id=obj.municipality_id, county_id=obj.county_id)
+    return Concerns(
+        subject_org_id=obj.school_owner_id,
+        municipality_id=obj.municipality_id,
+        county_id=obj.county_id,
+        programme_id=getattr(obj, "programme_id", None),
+    )
 
 
 async def school_owner_for_write(
