@@ -13,6 +13,7 @@ from app.auth.service import authenticate
 from app.core.errors import Unauthorized
 from app.core.idempotency import Idempotency, fingerprint
 from app.core.pagination import PageParams, page_params
+from app.core.ratelimit import enforce
 from app.db.deps import DRY_RUN, get_session
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
@@ -25,6 +26,7 @@ async def get_principal(request: Request, session: SessionDep) -> Principal:
         raise Unauthorized("A bearer token is required (Authorization: Bearer <token>).")
     principal = await authenticate(session, request.app.state.issuers, token.strip())
     request.state.principal = principal
+    await enforce(request.app.state.limiter, principal.client_id or f"{principal.issuer}|{principal.org_id}")
     return principal
 
 

@@ -19,6 +19,7 @@ from app.core.idempotency import IdempotentReplay, replay_response
 from app.core.logging import configure_logging
 from app.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.core.openapi import install_openapi, operation_id
+from app.core.ratelimit import build_limiter
 from app.db.session import make_engine, make_sessionmaker
 from app.health.router import router as health_router
 from app.webhooks.worker import start_in_process_worker
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.issuers = build_issuers(settings)
+    app.state.limiter = build_limiter(settings.rate_limit_per_minute, settings.redis_url)
 
     install_error_handlers(app)
 

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     webhook_retry_cap_seconds: float = 3600.0
     webhook_poll_seconds: float = 1.0
 
+    # Requests per minute per API client (0: no limit); REDIS_URL shares the count between processes.
+    rate_limit_per_minute: int = 3000
+    redis_url: str | None = None
+
     metrics_public: bool = True
     idempotency_ttl_hours: int = 24
 

@@ -10,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.context import request_id_var
@@ -161,6 +163,11 @@ _SLUGS = {
 }
 
 
+def _is_serialisation_failure(exc: DBAPIError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code in ("40001", "40P01")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -201,6 +208,32 @@ def install_error_handlers(app: FastAPI) -> None:
             detail=detail,
             headers=dict(exc.headers or {}),
         )
+
+    @app.exception_handler(StaleDataError)
+    async def _lost_race(request: Request, exc: StaleDataError) -> JSONResponse:
+        # Two writers read the same version; the other committed first (the version column refused this one).
+        return problem_response(
+            request,
+            412,
+            slug="precondition-failed",
+            title="Precondition failed",
+            detail="The resource changed while this request was applied. Read it again and reapply your change.",
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        # A constraint that a concurrent request satisfied first (a unique index, say), or a serialisation
+        # failure: the request changed nothing and may be retried after a fresh read.
+        if isinstance(exc, IntegrityError) or _is_serialisation_failure(exc):
+            log.info("write refused by the database", extra={"path": request.url.path, "error": str(exc.orig)[:200]})
+            return problem_response(
+                request,
+                409,
+                slug="conflict",
+                title="Conflict",
+                detail="A concurrent change got there first; nothing was changed. Read again and retry.",
+            )
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -27,16 +27,16 @@ def list_responses(*extra: int) -> dict[int | str, dict[str, Any]]:
     """A list: JSON page, or CSV with `Accept: text/csv`; plus the errors every list can give."""
     return {
         200: {"content": CSV_CONTENT, "description": "A page (JSON); CSV or XLSX when asked with Accept."},
-        **error_responses(401, 403, 422, *extra),
+        **error_responses(401, 403, 422, 429, *extra),
     }
 
 
 def read_responses(*extra: int) -> dict[int | str, dict[str, Any]]:
-    return {304: {"description": "Not modified (If-None-Match)"}, **error_responses(401, 403, 404, *extra)}
+    return {304: {"description": "Not modified (If-None-Match)"}, **error_responses(401, 403, 404, 429, *extra)}
 
 
 def write_responses(*extra: int) -> dict[int | str, dict[str, Any]]:
-    return error_responses(401, 403, 404, 409, 422, *extra)
+    return error_responses(401, 403, 404, 409, 422, 429, *extra)
 
 
 def install_openapi(app: FastAPI) -> None:
