@@ -233,6 +233,15 @@ def install_error_handlers(app: FastAPI) -> None:
                 title="Conflict",
                 detail="A concurrent change got there first; nothing was changed. Read again and retry.",
             )
+        if "database is locked" in str(exc.orig):
+            return problem_response(
+                request,
+                503,
+                slug="busy",
+                title="Busy",
+                detail="The embedded database is busy with other writes; retry shortly.",
+                headers={"Retry-After": "1"},
+            )
         return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)

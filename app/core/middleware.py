@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.context import audit_reason_var, request_id_var
+from app.core.context import audit_reason_var, request_id_var, write_intent_var
 from app.core.errors import REQUEST_ID_SCOPE_KEY, problem_response
 from app.core.metrics import observe_request
 
@@ -36,6 +36,7 @@ class RequestContextMiddleware:
         rid_token = request_id_var.set(request_id)
         reason = headers.get("x-audit-reason")
         reason_token = audit_reason_var.set(reason[:1000] if reason else None)
+        write_token = write_intent_var.set(scope["method"] not in ("GET", "HEAD", "OPTIONS"))
         started = time.perf_counter()
         status = 500
 
@@ -66,6 +67,7 @@ class RequestContextMiddleware:
             )
             request_id_var.reset(rid_token)
             audit_reason_var.reset(reason_token)
+            write_intent_var.reset(write_token)
 
 
 def _route_template(scope: Scope) -> str:

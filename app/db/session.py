@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.core.config import Settings
+from app.core.context import write_intent_var
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
@@ -44,7 +45,9 @@ def _sqlite_transactions(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A deferred transaction that reads and then writes fails at once when another writer got in
+        # between ("database is locked"); taking the write lock up front makes writers queue instead.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent_var.get() else "BEGIN")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
