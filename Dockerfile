@@ -15,7 +15,7 @@ RUN useradd --create-home --uid 10001 api
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
-RUN pip install . && mkdir -p var && chown -R api:api var
+RUN pip install . && mkdir -p var keys && chown -R api:api var keys
 
 USER api
 EXPOSE 8000

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import AwareDatetime
 
 from app.audit import query
 from app.audit.schemas import AuditEventRead, EventRead
 from app.core.listing import respond_list
 from app.core.openapi import list_responses
 from app.core.pagination import Page
+from app.core.params import Instant
 from app.deps import PageDep, PrincipalDep, SessionDep
 
 router = APIRouter(tags=["audit and events"])
@@ -27,8 +27,8 @@ async def list_audit_events(
     resource_type: Annotated[str | None, Query(examples=["client"])] = None,
     resource_id: Annotated[str | None, Query()] = None,
     actor: Annotated[str | None, Query(description="Client id or organisation id of whoever made the change.")] = None,
-    since: Annotated[AwareDatetime | None, Query(description="At or after (RFC 3339).")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="Before (RFC 3339).")] = None,
+    since: Annotated[Instant | None, Query(description="At or after (RFC 3339).")] = None,
+    until: Annotated[Instant | None, Query(description="Before (RFC 3339).")] = None,
 ):
     """Audit records the caller may see, oldest first (by id). Directorate: all; county governor: its region."""
     q = query.list_audit_events(
@@ -53,7 +53,9 @@ async def list_events(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
-    after: Annotated[int, Query(ge=0, description="The last `seq` you have seen; 0 for the beginning.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="The last `seq` you have seen; 0 for the beginning.")
+    ] = 0,
     resource_type: Annotated[str | None, Query(examples=["municipality"])] = None,
     county: Annotated[str | None, Query(examples=["NO-55"])] = None,
     municipality: Annotated[str | None, Query(examples=["NO-5501"])] = None,

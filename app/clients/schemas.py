@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.auth.principal import Role
+from app.core.inputs import Input
 
 Scope = Literal["read", "write"]
 
 
-class ClientCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ClientCreate(Input):
     name: str = Field(min_length=1, max_length=200, examples=["Statsforvalteren i Vestland – saksbehandling"])
     role: Role = Field(examples=["county_governor"])
     organisation_id: str = Field(
@@ -26,9 +25,7 @@ class ClientCreate(BaseModel):
     scopes: list[Scope] = Field(default=["read", "write"], min_length=1, examples=[["read"]])
 
 
-class ClientUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ClientUpdate(Input):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     enabled: bool | None = Field(
         default=None, description="false disables the client: no new tokens, and its tokens stop working."

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.core.context import request_id_var
 
@@ -163,6 +164,19 @@ _SLUGS = {
 }
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """The methods of the resource the path names: of the most literal matching route template, as documented."""
+    matches: dict[str, set[str]] = {}
+    for route in request.app.router.routes:
+        methods = getattr(route, "methods", None)
+        if methods and route.matches(request.scope)[0] is not Match.NONE:
+            matches.setdefault(route.path, set()).update(m for m in methods if m != "HEAD")
+    if not matches:
+        return []
+    best = min(matches, key=lambda path: path.count("{"))
+    return sorted(matches[best])
+
+
 def _is_serialisation_failure(exc: DBAPIError) -> bool:
     code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     return code in ("40001", "40P01")
@@ -199,14 +213,16 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"No resource at {request.url.path}."
+        headers = dict(exc.headers or {})
         if exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}."
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return problem_response(
             request,
             exc.status_code,
             slug=_SLUGS.get(exc.status_code),
             detail=detail,
-            headers=dict(exc.headers or {}),
+            headers=headers,
         )
 
     @app.exception_handler(StaleDataError)

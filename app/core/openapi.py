@@ -36,7 +36,11 @@ def read_responses(*extra: int) -> dict[int | str, dict[str, Any]]:
 
 
 def write_responses(*extra: int) -> dict[int | str, dict[str, Any]]:
-    return error_responses(401, 403, 404, 409, 422, 429, *extra)
+    """A create or action: 200 is also a dry run's answer (nothing created); 400 a body that is not JSON."""
+    return {
+        200: {"description": "The result (an action), or what a create would give (`dry_run=true`)."},
+        **error_responses(400, 401, 403, 404, 409, 422, 429, *extra),
+    }
 
 
 def install_openapi(app: FastAPI) -> None:

@@ -80,7 +80,10 @@ def read_table(body: bytes, content_type: str | None, required: tuple[str, ...],
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InvalidInput("A CSV file must be UTF-8.", [{"pointer": "/", "detail": "not UTF-8"}]) from exc
-        raw = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+        try:
+            raw = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text, newline=""))]
+        except csv.Error as exc:
+            raise InvalidInput("The body is not readable CSV.", [{"pointer": "/", "detail": str(exc)[:200]}]) from exc
     else:
         raise InvalidInput(
             "Send the file as text/csv or as an XLSX workbook.",

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.core.inputs import Input
 from app.db.types import utcnow
 from app.enrolments.models import Enrolment, EnrolmentPhase, Offer
 
@@ -34,9 +35,7 @@ class Tracked(BaseModel):
 # Offers ---------------------------------------------------------------------------------------
 
 
-class OfferCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OfferCreate(Input):
     programme: str = Field(description="Programme code or id.", examples=["oppfolging"])
     school_owner_id: str = Field(description="The school owner offered the programme.", examples=["NO-5501"])
     start_year: int = Field(ge=2000, le=2100, description="The year the effort starts.", examples=[2026])
@@ -54,22 +53,16 @@ class OfferCreate(BaseModel):
         return value
 
 
-class OfferUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OfferUpdate(Input):
     deadline: AwareDatetime | None = Field(default=None, description="Extend or shorten the deadline of an open offer.")
     terms: str | None = Field(default=None, max_length=10000)
 
 
-class OfferAnswer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OfferAnswer(Input):
     note: str | None = Field(default=None, max_length=2000, examples=["Kommunestyret vedtok å takke ja 12. mai."])
 
 
-class AgreementIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AgreementIn(Input):
     document_reference: str = Field(min_length=1, max_length=300, examples=["Sak 2026/1234, dok. 7"])
     signed_on: date = Field(examples=["2026-06-15"])
 
@@ -114,9 +107,7 @@ class GoalRead(BaseModel):
     updated_at: datetime | None = None
 
 
-class GoalUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class GoalUpdate(Input):
     done: bool | None = None
     comment: str | None = Field(default=None, max_length=2000, examples=["Utfordringsbildet ble lagt fram i mars."])
 
@@ -161,18 +152,14 @@ class PhaseRead(Tracked):
         )
 
 
-class EnrolmentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class EnrolmentCreate(Input):
     programme: str = Field(examples=["desentralisert"])
     school_owner_id: str = Field(examples=["NO-4601"])
     start_year: int = Field(ge=2000, le=2100, examples=[2026])
     guidance: bool = False
 
 
-class EnrolmentUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class EnrolmentUpdate(Input):
     implementation_plan_reference: str | None = Field(
         default=None,
         max_length=300,
@@ -182,9 +169,7 @@ class EnrolmentUpdate(BaseModel):
     )
 
 
-class WithdrawIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WithdrawIn(Input):
     reason: str = Field(min_length=1, max_length=2000, examples=["Kommunesammenslåing"])
 
 
@@ -218,9 +203,7 @@ class EnrolmentRead(Tracked):
 # Participants and guidance --------------------------------------------------------------------
 
 
-class ParticipantCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ParticipantCreate(Input):
     name: str = Field(min_length=1, max_length=200, examples=["Kari Nordmann"])
     role: ParticipantRole = Field(examples=["political_leadership"])
     title: str | None = Field(default=None, max_length=200, examples=["Ordfører"])
@@ -238,9 +221,7 @@ class ParticipantRead(Tracked):
     email: str | None = None
 
 
-class GuidanceCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class GuidanceCreate(Input):
     guide_name: str = Field(min_length=1, max_length=200, examples=["Ola Veileder"])
     guide_organisation_id: str | None = Field(
         default=None, description="E.g. a university centre.", examples=["970422528"]
@@ -271,9 +252,7 @@ class GuidanceRead(Tracked):
 # Gatherings and workshops ---------------------------------------------------------------------
 
 
-class GatheringCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class GatheringCreate(Input):
     programme: str = Field(examples=["skup"])
     title: str = Field(min_length=1, max_length=300, examples=["Samling 1: skoleeierrollen"])
     region: str | None = Field(default=None, max_length=200, examples=["Nord"])
@@ -302,9 +281,7 @@ class GatheringRead(Tracked):
     location: str | None = None
 
 
-class MemberCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MemberCreate(Input):
     school_owner_id: str = Field(examples=["NO-5501"])
 
 
@@ -317,9 +294,7 @@ class MemberRead(Tracked):
     county_id: str | None = None
 
 
-class RegistrationCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RegistrationCreate(Input):
     school_owner_id: str | None = Field(default=None, description="Default: the caller's own organisation.")
     person_name: str = Field(min_length=1, max_length=200, examples=["Per Rådmann"])
     role: ParticipantRole = Field(examples=["administrative_leadership"])
@@ -336,9 +311,7 @@ class RegistrationRead(Tracked):
     role: ParticipantRole
 
 
-class WorkshopCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WorkshopCreate(Input):
     programme: str = Field(examples=["skup"])
     theme: str = Field(min_length=1, max_length=300, examples=["Vurdering for læring"])
     starts_on: date = Field(examples=["2011-11-10"])
@@ -365,9 +338,7 @@ class WorkshopRead(Tracked):
     location: str | None = None
 
 
-class SignupCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SignupCreate(Input):
     school_owner_id: str | None = Field(default=None, description="Default: the caller's own organisation.")
 
 

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.inputs import Input
 from app.core.money import Money
 
 Purpose = Literal[
@@ -24,10 +25,8 @@ AllocationStatus = Literal["proposed", "decided", "disbursed", "closed"]
 CoFinancingKind = Literal["cash", "salary", "release_time"]
 
 
-class AllocationCreate(BaseModel):
+class AllocationCreate(Input):
     """The directorate to a county governor (no parent); a county governor from its own allocation (parent)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     programme: str | None = Field(
         default=None,
@@ -42,19 +41,15 @@ class AllocationCreate(BaseModel):
     note: str | None = Field(default=None, max_length=5000)
 
 
-class AllocationUpdate(BaseModel):
+class AllocationUpdate(Input):
     """A proposed allocation's amount, purpose or note (JSON merge patch, If-Match)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     amount: Money | None = None
     purpose: Purpose | None = None
     note: str | None = Field(default=None, max_length=5000)
 
 
-class FromDecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class FromDecisionIn(Input):
     forum_decision_id: uuid.UUID = Field(
         description="The forum decision whose distribution is turned into allocations."
     )
@@ -103,9 +98,7 @@ class AllocationRead(BaseModel):
         )
 
 
-class CoFinancingCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CoFinancingCreate(Input):
     kind: CoFinancingKind = Field(description="Rule 15: cash, or wholly or partly salary / release time.")
     amount: Money
     description: str | None = Field(default=None, max_length=2000, examples=["Frikjøp av to lærere 20 %"])

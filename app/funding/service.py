@@ -24,7 +24,7 @@ from app.core.errors import InvalidInput, NotFound, RuleViolation
 from app.core.etag import check_if_match
 from app.db.types import utcnow
 from app.enrolments.models import Enrolment
-from app.enrolments.service.common import parse_uuid
+from app.enrolments.service.common import parse_uuid, query_uuid
 from app.funding.models import PURPOSES, Allocation
 from app.funding.schemas import AllocationCreate, AllocationUpdate, FromDecisionIn
 from app.partnerships.models import ForumDecision
@@ -63,7 +63,7 @@ async def list_allocations(
         if value:
             stmt = stmt.where(column == value)
     if parent:
-        stmt = stmt.where(Allocation.parent_id == parse_uuid(parent, "allocation"))
+        stmt = stmt.where(Allocation.parent_id == query_uuid(parent, "parent"))
     if updated_since:
         stmt = stmt.where(Allocation.updated_at >= updated_since)
     return ListQuery(stmt, (Allocation.updated_at, Allocation.id))

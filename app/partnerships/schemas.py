@@ -9,22 +9,19 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.inputs import Input
 from app.core.money import Money, MoneyOrZero
 from app.partnerships.models import Forum, ForumDecision, Partnership
 
 PartnershipStatus = Literal["draft", "active", "ended"]
 
 
-class UniversityParty(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UniversityParty(Input):
     id: str = Field(description="Organisation id of the university.", examples=["917641404"])
     lead: bool = Field(default=False, description="Exactly one university leads.")
 
 
-class PartnershipCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PartnershipCreate(Input):
     county_governor_id: str | None = Field(
         default=None,
         description="The region (a county governor's id); default: the calling county governor.",
@@ -49,10 +46,8 @@ class PartnershipCreate(BaseModel):
         return self
 
 
-class PartnershipUpdate(BaseModel):
+class PartnershipUpdate(Input):
     """Merge patch; `school_owner_ids` and `universities` replace the parties whole."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=300)
     period_end: date | None = None
@@ -110,9 +105,7 @@ class PartnershipRead(BaseModel):
         )
 
 
-class SubcontractCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SubcontractCreate(Input):
     university_id: str | None = Field(
         default=None, description="Default: the calling university.", examples=["917641404"]
     )
@@ -135,9 +128,7 @@ class SubcontractRead(BaseModel):
     version: int
 
 
-class ForumCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ForumCreate(Input):
     county_governor_id: str | None = Field(default=None, description="Default: the calling county governor.")
     programme: str = Field(default="desentralisert", examples=["desentralisert"])
     year: int = Field(ge=2000, le=2100, examples=[2026])
@@ -161,9 +152,7 @@ class ForumRead(BaseModel):
         return cls.model_validate(f)
 
 
-class ForumMemberCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ForumMemberCreate(Input):
     kind: Literal["school_owner", "university", "teacher_union", "other"] = Field(examples=["teacher_union"])
     organisation_id: str | None = Field(default=None, description="Required for school owners and universities.")
     organisation_name: str | None = Field(default=None, max_length=300, examples=["Utdanningsforbundet Vestland"])
@@ -192,25 +181,19 @@ class ForumMemberRead(BaseModel):
     version: int
 
 
-class Priority(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Priority(Input):
     area: str = Field(min_length=1, max_length=300, examples=["Lesing på mellomtrinnet"])
     school_owner_ids: list[str] = Field(default_factory=list)
     university_ids: list[str] = Field(default_factory=list)
 
 
-class Share(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Share(Input):
     recipient_id: str = Field(examples=["NO-4601"])
     amount: Money
     purpose: str = Field(default="continuing_education", max_length=100, examples=["continuing_education"])
 
 
-class DecisionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DecisionCreate(Input):
     meeting_date: date = Field(examples=["2026-02-12"])
     reached_by: Literal["consensus", "county_governor"] = Field(
         description="Rule 14: when the forum does not agree, the county governor decides.", examples=["consensus"]

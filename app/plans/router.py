@@ -32,7 +32,7 @@ from app.plans.schemas import (
 
 router = APIRouter(prefix="/development-plans", tags=["development plans"])
 PlanId = Annotated[str, Path(description="Development plan id (UUID).")]
-Number = Annotated[int, Path(ge=1, description="Version number (1 = first submission).")]
+Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="Version number (1 = first submission).")]
 
 
 def _row(m: PlanMeasure) -> MeasureRow:
@@ -276,7 +276,7 @@ async def diff_plan_versions(
     plan_id: PlanId,
     number: Number,
     against: Annotated[
-        int | None, Query(ge=0, description="The earlier version (default: the one before; 0: nothing).")
+        int | None, Query(ge=0, le=2**31 - 1, description="The earlier version (default: the one before; 0: nothing).")
     ] = None,
 ):
     """What changed from version `against` to version `number`."""

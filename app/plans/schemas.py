@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.inputs import Input
 from app.core.money import MoneyOrZero
 from app.enrolments.schemas import ParticipantRole
 from app.plans.models import DevelopmentPlan
@@ -19,32 +20,24 @@ PlanStatus = Literal["draft", "submitted", "approved", "returned"]
 MeasureStatus = Literal["planned", "ongoing", "done", "dropped"]
 
 
-class Swot(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Swot(Input):
     strengths: list[str] = Field(default_factory=list, examples=[["Godt samarbeid med PPT"]])
     weaknesses: list[str] = Field(default_factory=list)
     opportunities: list[str] = Field(default_factory=list)
     threats: list[str] = Field(default_factory=list)
 
 
-class DataSource(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DataSource(Input):
     name: str = Field(min_length=1, max_length=300, examples=["Elevundersøkelsen 2025"])
     kind: Literal["quantitative", "qualitative"] = Field(examples=["quantitative"])
 
 
-class ChallengePicture(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ChallengePicture(Input):
     text: str = Field(default="", max_length=20000, examples=["Lav mestring i lesing på 5. trinn ..."])
     data_sources: list[DataSource] = Field(default_factory=list)
 
 
-class Goal(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Goal(Input):
     text: str = Field(min_length=1, max_length=2000, examples=["Færre elever på laveste mestringsnivå i lesing"])
     indicator: str | None = Field(default=None, max_length=300, examples=["Nasjonale prøver 5. trinn, lesing"])
     baseline: str | None = Field(default=None, max_length=100, examples=["32 %"])
@@ -52,9 +45,7 @@ class Goal(BaseModel):
     deadline: date | None = Field(default=None, examples=["2029-06-30"])
 
 
-class PlanFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PlanFields(Input):
     title: str | None = Field(default=None, min_length=1, max_length=300, examples=["Plan for gjennomføringsfasen"])
     school_name: str | None = Field(default=None, max_length=300, examples=["Kvaløya skole"])
     phase_code: str | None = Field(default=None, max_length=64, examples=["gjennomforingsfase"])
@@ -85,9 +76,7 @@ class PlanUpdate(PlanFields):
     """JSON merge patch of a draft or returned plan; lists and objects are replaced whole."""
 
 
-class ReviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReviewIn(Input):
     comment: str | None = Field(default=None, max_length=10000, examples=["Målene må knyttes til indikatorer."])
 
 
@@ -124,9 +113,7 @@ class PlanRead(BaseModel):
         return cls.model_validate(p, from_attributes=True)
 
 
-class MeasureFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MeasureFields(Input):
     title: str | None = Field(default=None, min_length=1, max_length=300, examples=["Lesekurs for lærere"])
     description: str | None = Field(default=None, max_length=10000)
     target_group: str | None = Field(default=None, max_length=300, examples=["Lærere 1.-7. trinn"])

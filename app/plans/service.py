@@ -7,7 +7,7 @@ implementation plan of an enrolment is what lets its implementation phase start 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,7 +21,14 @@ from app.core.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from app.core.etag import check_if_match
 from app.db.types import utcnow
 from app.enrolments.models import Enrolment
-from app.enrolments.service.common import concerns, get_owned, owner_fields, parse_uuid, school_owner_for_write
+from app.enrolments.service.common import (
+    concerns,
+    get_owned,
+    owner_fields,
+    parse_uuid,
+    query_uuid,
+    school_owner_for_write,
+)
 from app.plans.models import EDITABLE, DevelopmentPlan, PlanMeasure, PlanVersion
 from app.plans.schemas import MeasureCreate, MeasureFields, MeasureRead, PlanCreate, PlanRead, PlanUpdate, ReviewIn
 from app.programmes.service import programme_filter
@@ -57,7 +64,7 @@ async def list_plans(
         if value is not None:
             stmt = stmt.where(column == value)
     if enrolment:
-        stmt = stmt.where(DevelopmentPlan.enrolment_id == parse_uuid(enrolment, "enrolment"))
+        stmt = stmt.where(DevelopmentPlan.enrolment_id == query_uuid(enrolment, "enrolment"))
     if updated_since:
         stmt = stmt.where(DevelopmentPlan.updated_at >= updated_since)
     return ListQuery(stmt, (DevelopmentPlan.updated_at, DevelopmentPlan.id))
@@ -164,13 +171,21 @@ async def _check_references(session: AsyncSession, principal: Principal, values:
             )
 
 
+DATES = ("period_start", "period_end")
+
+
+def _columns(values: dict[str, Any]) -> dict[str, Any]:
+    """JSON-mode values for the JSON columns, but dates as dates for the date columns."""
+    return {k: (date.fromisoformat(v) if k in DATES and isinstance(v, str) else v) for k, v in values.items()}
+
+
 async def create_plan(session: AsyncSession, principal: Principal, *, data: PlanCreate) -> DevelopmentPlan:
     """A draft plan of the calling school owner, optionally for one of its enrolments."""
     require(principal, Perm.plans_write)
     if data.school_owner_id and data.school_owner_id != principal.org_id:
         raise Forbidden("A school owner makes its own plans only.")
     owner = await school_owner_for_write(session, principal, principal.org_id)
-    values = data.model_dump(mode="json", exclude={"school_owner_id", "enrolment_id"}, exclude_none=True)
+    values = _columns(data.model_dump(mode="json", exclude={"school_owner_id", "enrolment_id"}, exclude_none=True))
     programme_id = None
     if data.enrolment_id:
         enrolment = await session.scalar(
@@ -198,7 +213,7 @@ async def update_plan(
     _own_plan(principal, plan)
     check_if_match(if_match, plan.version)
     _editable(plan)
-    changes = data.model_dump(mode="json", exclude_unset=True)
+    changes = _columns(data.model_dump(mode="json", exclude_unset=True))
     if "title" in changes and changes["title"] is None:
         raise InvalidInput("title cannot be null.", [{"pointer": "/title", "detail": "cannot be null"}])
     for field in JSON_FIELDS:

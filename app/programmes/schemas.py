@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.inputs import Input
 from app.programmes.models import Programme
 
 OwnerKind = Literal["municipality", "county_municipality", "private_school_owner"]
@@ -21,9 +22,7 @@ class GoalTemplate(BaseModel):
     text: str = Field(min_length=1, max_length=500, examples=["Danne og forstå eget utfordringsbilde"])
 
 
-class PhaseTemplate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PhaseTemplate(Input):
     code: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9-]+$", examples=["forfase"])
     name: str = Field(min_length=1, max_length=300, examples=["Forfase"])
     start_rule: StartRule = Field(
@@ -53,9 +52,7 @@ class PhaseTemplate(BaseModel):
         return self
 
 
-class Limits(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Limits(Input):
     max_group_municipalities: int | None = Field(default=None, ge=1, description="Gathering group size (SKUP: 5).")
     max_persons_per_municipality: int | None = Field(default=None, ge=1, description="Per gathering (SKUP: 6).")
     gathering_days: int | None = Field(default=None, ge=1, description="Length of each gathering (SKUP: 2).")
@@ -73,9 +70,7 @@ class Limits(BaseModel):
     )
 
 
-class ProgrammeBase(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ProgrammeBase(Input):
     name: str = Field(min_length=1, max_length=300, examples=["Oppfølgingsordningen"])
     description: str | None = Field(default=None, max_length=5000)
     country: Literal["NO", "SE"] = "NO"
@@ -119,10 +114,8 @@ class ProgrammeCreate(ProgrammeBase):
     code: str = Field(min_length=2, max_length=64, pattern=r"^[a-z0-9-]+$", examples=["oppfolging"])
 
 
-class ProgrammeUpdate(BaseModel):
+class ProgrammeUpdate(Input):
     """Merge patch: every field optional; `phases` and `limits` are replaced whole."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=5000)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from app.core.inputs import Input
 from app.reference.models import County, Municipality, Organisation
 
 OrgKind = Literal[
@@ -145,10 +146,8 @@ class CountyGovernorRead(BaseModel):
 AddableKind = Literal["county_municipality", "private_school_owner", "university", "third_party"]
 
 
-class OrganisationCreate(BaseModel):
+class OrganisationCreate(Input):
     """An organisation the reference files lack: county municipality, private school owner, university, third party."""
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: AddableKind = Field(examples=["private_school_owner"])
     name: str = Field(min_length=1, max_length=300, examples=["Steinerskolen i Tromsø"])
@@ -168,9 +167,7 @@ class OrganisationCreate(BaseModel):
     commercial: bool = Field(default=False, description="A commercial actor: never receives funds (rule 16).")
 
 
-class OrganisationUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OrganisationUpdate(Input):
     name: str | None = Field(default=None, min_length=1, max_length=300)
     short_name: str | None = Field(default=None, max_length=50)
     orgnr: str | None = Field(

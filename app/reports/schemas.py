@@ -9,28 +9,23 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.inputs import Input
 from app.core.money import MoneyOrZero
 
 ReportStatus = Literal["draft", "submitted", "accepted", "returned"]
 
 
-class SpendingLine(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SpendingLine(Input):
     category: str = Field(min_length=1, max_length=100, examples=["Etterutdanning lærere"])
     amount: MoneyOrZero
 
 
-class MeasureLine(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MeasureLine(Input):
     measure_id: uuid.UUID = Field(description="A measure of one of the recipient's development plans.")
     note: str | None = Field(default=None, max_length=2000, examples=["Gjennomført for alle skoler."])
 
 
-class ReportFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReportFields(Input):
     spending: list[SpendingLine] | None = Field(default=None, description="Spending by category.")
     co_financing_delivered: MoneyOrZero | None = None
     measures: list[MeasureLine] | None = Field(default=None, description="Plan measures carried out.")
@@ -56,9 +51,7 @@ class ReportUpdate(ReportFields):
     """Change a draft or returned report (JSON merge patch, If-Match)."""
 
 
-class ReportReview(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReportReview(Input):
     comment: str | None = Field(default=None, max_length=5000, examples=["Mangler regnskap for tiltak 2."])
 
 

@@ -22,7 +22,7 @@ from app.core.errors import InvalidInput, NotFound, RuleViolation
 from app.core.etag import check_if_match
 from app.db.types import utcnow
 from app.enrolments.models import Enrolment
-from app.enrolments.service.common import get_owned, parse_uuid
+from app.enrolments.service.common import get_owned, parse_uuid, query_uuid
 from app.funding.models import Allocation
 from app.plans.models import DevelopmentPlan, PlanMeasure
 from app.programmes.models import Programme
@@ -65,7 +65,7 @@ async def list_reports(
         if value:
             stmt = stmt.where(column == value)
     if allocation:
-        stmt = stmt.where(Report.allocation_id == parse_uuid(allocation, "allocation"))
+        stmt = stmt.where(Report.allocation_id == query_uuid(allocation, "allocation"))
     if updated_since:
         stmt = stmt.where(Report.updated_at >= updated_since)
     return ListQuery(stmt, (Report.updated_at, Report.id))

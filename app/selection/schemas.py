@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from app.core.inputs import Input
 from app.db.types import utcnow
 from app.selection.indicator_data import valid_school_year
 from app.selection.indicators import INDICATORS
@@ -57,10 +58,8 @@ class ImportResult(BaseModel):
     unchanged: int = Field(description="Rows equal to what is stored: importing a file twice changes nothing.")
 
 
-class RoundParameters(BaseModel):
+class RoundParameters(Input):
     """The method of rule 7, stored with the round so that its result can be reproduced and explained."""
-
-    model_config = ConfigDict(extra="forbid")
 
     default_worst_percent: float = Field(
         default=25, gt=0, le=100, description="P: a value in the worst P % of all schools' values earns a risk point."
@@ -98,9 +97,7 @@ def _school_years(value: list[str]) -> list[str]:
     return sorted(value)
 
 
-class RoundCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RoundCreate(Input):
     programme: str = Field(default="oppfolging", description="Programme code or id.", examples=["oppfolging"])
     year: int = Field(ge=2000, le=2100, description="The year of the round (every second year).", examples=[2026])
     name: str | None = Field(default=None, max_length=300, examples=["Uttrekk 2026"])
@@ -118,10 +115,8 @@ class RoundCreate(BaseModel):
     _years = field_validator("school_years")(_school_years)
 
 
-class RoundUpdate(BaseModel):
+class RoundUpdate(Input):
     """Change a draft or computed round (JSON merge patch; `parameters` is replaced whole)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=300)
     school_years: list[str] | None = Field(default=None, min_length=1, max_length=10)
@@ -221,29 +216,23 @@ class CandidateRead(Tracked):
         return cls(**data, explanation=explanation, explanation_text=text)
 
 
-class AssessmentIn(BaseModel):
+class AssessmentIn(Input):
     """The county governor's assessment of a candidate in its region (JSON merge patch, If-Match)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     priority_rank: int | None = Field(default=None, ge=1, le=1000, examples=[1])
     recommend: bool | None = Field(default=None, examples=[True])
     justification: str | None = Field(default=None, max_length=10000, examples=["Svake resultater over tid."])
 
 
-class SelectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SelectionIn(Input):
     municipality_id: str = Field(examples=["NO-5501"])
     deviation_reason: str | None = Field(
         default=None, max_length=5000, description="Required where the decision departs from the recommendation."
     )
 
 
-class FinaliseIn(BaseModel):
+class FinaliseIn(Input):
     """The final selection: offers (with guidance, rule 8) are created for the selected, in one transaction."""
-
-    model_config = ConfigDict(extra="forbid")
 
     selected: list[SelectionIn] = Field(description="The municipalities offered the programme.")
     passed_over: list[SelectionIn] = Field(

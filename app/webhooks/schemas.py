@@ -7,10 +7,10 @@ from datetime import datetime
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
+from app.core.inputs import Input
 
-class SubscriptionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
+class SubscriptionCreate(Input):
     callback_url: AnyHttpUrl = Field(examples=["https://saksbehandling.bergen.kommune.no/hooks/skoleutvikling"])
     secret: str = Field(
         min_length=16, max_length=200, description="Signs every delivery (HMAC-SHA256); never shown again."
@@ -24,18 +24,14 @@ class SubscriptionCreate(BaseModel):
     )
 
 
-class SubscriptionUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SubscriptionUpdate(Input):
     callback_url: AnyHttpUrl | None = None
     secret: str | None = Field(default=None, min_length=16, max_length=200)
     resource_types: list[str] | None = None
     active: bool | None = Field(default=None, description="false pauses delivery; events wait in the feed.")
 
 
-class RedeliverIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RedeliverIn(Input):
     after_seq: int = Field(ge=0, description="Deliver again every event after this feed position.", examples=[1040])
 
 

@@ -228,3 +228,18 @@ async def test_measures_export_one_row_per_measure_with_plan_owner_and_county(cl
         ("Tiltak 1", "Plan A", TROMSO, "NO-55"),
         ("Tiltak 2", "Plan A", TROMSO, "NO-55"),
     ]
+
+
+@pytest.mark.anyio
+async def test_a_plan_keeps_its_period_dates(client, auth):
+    owner = await auth("school_owner")
+    body = {"title": "Plan", "level": "owner", "kind": "free", "period_start": "2026-08-01", "period_end": "2027-07-31"}
+    r = await client.post("/api/v1/development-plans", json=body, headers=owner)
+    assert r.status_code == 201, r.text
+    assert (r.json()["period_start"], r.json()["period_end"]) == ("2026-08-01", "2027-07-31")
+    r = await client.patch(
+        f"/api/v1/development-plans/{r.json()['id']}",
+        json={"period_end": "2028-07-31"},
+        headers=owner | {"If-Match": '"1"'},
+    )
+    assert r.status_code == 200 and r.json()["period_end"] == "2028-07-31"

@@ -27,6 +27,14 @@ def parse_uuid(value: str, label: str) -> uuid.UUID:
         raise NotFound(f"No {label} {value}.") from exc
 
 
+def query_uuid(value: str, name: str) -> uuid.UUID:
+    """A UUID in a query filter: anything else is 422 naming the parameter (not 404: nothing was addressed)."""
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{name} must be a UUID.", [{"pointer": name, "detail": "not a UUID (query)"}]) from exc
+
+
 async def get_owned(session: AsyncSession, principal: Principal, model: type[M], ref: str, label: str) -> M:
     """An object that belongs to a school owner, if the caller may see it; else 404."""
     stmt: Any = sa.select(model).where(model.id == parse_uuid(ref, label), policy.owned(principal, model))  # type: ignore[attr-defined]
