@@ -1,0 +1,283 @@
+"""Load on the real server (uvicorn, PostgreSQL) next to a bare FastAPI endpoint measured in the same run.
+
+    bench/setup.sh && .venv/bin/python bench/load.py [--audit-events 1000000] [--duration 10]
+
+Seeds a national dataset into a fresh PostgreSQL database (all municipalities, three programme cohorts,
+plans with measures, allocations, reports, a million audit events), starts the API (one worker, then two)
+and the bare endpoint, and runs wrk (64 connections) against each. Reports requests/s, p50 and p99 per
+endpoint and their ratio to the bare endpoint, the page a million rows deep against the first page, two
+workers against one, and the memory of each worker after the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+CG, OWNER = "974760665", "NO-4601"  # Statsforvalteren i Vestland, Bergen
+
+
+def sh(*args: str, env: dict[str, str] | None = None) -> str:
+    return subprocess.run(args, env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout  # noqa: S603
+
+
+async def seed(url: str, audit_events: int) -> None:
+    import sqlalchemy as sa
+
+    from app.audit.service import SystemActor
+    from app.auth.principal import Principal, Role
+    from app.core.config import Settings
+    from app.db.session import make_engine, make_sessionmaker, session_scope
+    from app.enrolments.service.enrolling import enrol
+    from app.programmes.service import find_programme, load_shipped_programmes
+    from app.reference.loader import load_reference_data
+    from app.reference.models import Organisation
+
+    engine = make_engine(Settings(database_url=url, _env_file=None))  # type: ignore[call-arg]
+    factory = make_sessionmaker(engine)
+    system = Principal(Role.directorate, "970018131", frozenset({"read", "write"}), "bench", "bench")
+    async for s in session_scope(factory):
+        await load_reference_data(s, SystemActor(client_id="bench"))
+        await load_shipped_programmes(s, SystemActor(client_id="bench"))
+    async for s in session_scope(factory):
+        owners = list((await s.scalars(sa.select(Organisation).where(Organisation.kind == "municipality"))).all())
+        yearly = await find_programme(s, "desentralisert")
+        follow_up = await find_programme(s, "oppfolging")
+        for i, owner in enumerate(owners):
+            if owner.country != "NO":
+                continue
+            await enrol(s, system, programme=yearly, owner=owner, start_year=2026, enrolled_by="970018131")
+            if i % 3 == 0:  # three cohorts of the follow-up scheme, one a year
+                await enrol(
+                    s, system, programme=follow_up, owner=owner, start_year=2024 + i % 9 // 3, enrolled_by="970018131"
+                )
+    async with engine.begin() as conn:
+        await conn.execute(sa.text(_SEED_SQL))
+        await conn.execute(sa.text(_AUDIT_SQL), {"n": audit_events})
+        await conn.execute(sa.text("ANALYZE"))
+    await engine.dispose()
+
+
+_SEED_SQL = """
+INSERT INTO development_plans (id, school_owner_id, county_id, municipality_id, level, kind, title, status, swot,
+  challenge_picture, goals, participants_involved, based_on_plan_ids, submitted_version,
+  created_at, updated_at, version)
+SELECT gen_random_uuid(), o.id, o.county_id, o.municipality_id, 'owner', 'free', 'Plan ' || o.id, 'draft', '{}', '{}',
+  '[{"text": "Bedre lesing"}]', '[]', '[]', 0, now(), now(), 1
+FROM organisations o WHERE o.kind = 'municipality' AND o.country = 'NO';
+INSERT INTO plan_measures (id, plan_id, title, status, created_at, updated_at, version)
+SELECT gen_random_uuid(), p.id, 'Tiltak ' || g, 'planned', now(), now(), 1
+FROM development_plans p, generate_series(1, 5) g;
+INSERT INTO allocations (id, programme_id, year, grantor_id, recipient_id, recipient_kind, region_id, amount, currency,
+  purpose, status, sub_allocated, co_financing_required, co_financing_committed, co_financing_delivered,
+  reported_spent, created_at, updated_at, version)
+SELECT gen_random_uuid(), p.id, 2026, '970018131', o.id, 'county_governor', o.id, 50000000, 'NOK',
+  'continuing_education', 'disbursed', 0, 0, 0, 0, 0, now(), now(), 1
+FROM organisations o, programmes p WHERE o.kind = 'county_governor' AND p.code = 'desentralisert';
+INSERT INTO allocations (id, programme_id, year, grantor_id, recipient_id, recipient_kind, region_id, county_id,
+  parent_id, amount, currency, purpose, status, sub_allocated, co_financing_required, co_financing_committed,
+  co_financing_delivered, reported_spent, created_at, updated_at, version)
+SELECT gen_random_uuid(), a.programme_id, 2026, a.recipient_id, o.id, 'municipality', a.recipient_id, o.county_id,
+  a.id, 100000, 'NOK', 'continuing_education', 'decided', 0, 30000, 30000, 0, 0, now(), now(), 1
+FROM allocations a JOIN region_counties rc ON rc.organisation_id = a.recipient_id
+JOIN organisations o ON o.county_id = rc.county_id AND o.kind = 'municipality';
+INSERT INTO reports (id, allocation_id, programme_id, year, recipient_id, region_id, reviewer_id, county_id,
+  period_start, period_end, due_on, spending, spent_total, co_financing_delivered, measures, status, flags,
+  created_at, updated_at, version)
+SELECT gen_random_uuid(), a.id, a.programme_id, 2026, a.recipient_id, a.region_id, a.grantor_id, a.county_id,
+  '2026-01-01', '2026-12-31', '2027-03-01', '[]', 0, 0, '[]', 'draft', '[]', now(), now(), 1
+FROM allocations a WHERE a.parent_id IS NOT NULL;
+"""
+_AUDIT_SQL = """
+INSERT INTO audit_events (occurred_at, actor_client_id, actor_org_id, actor_role, action, resource_type, resource_id,
+  changes, subject_org_id, municipality_id, county_id)
+SELECT now() - g * interval '1 second', 'bench', '970018131', 'directorate', 'update', 'municipality',
+  'NO-' || lpad((g % 9000 + 1000)::text, 4, '0'), '{}', NULL, NULL, 'NO-46'
+FROM generate_series(1, :n) g
+"""
+
+
+def wrk(
+    url: str, seconds: int, connections: int, headers: dict[str, str], script: str | None = None
+) -> dict[str, float]:
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for k, v in headers.items():
+        args += ["-H", f"{k}: {v}"]
+    if script:
+        args += ["-s", script]
+    out = sh(*args, url)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def pct(p: str) -> float:
+        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
+        assert m, out
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": pct("50"), "p99": pct("99"), "errors": float(errors.group(1)) if errors else 0.0}
+
+
+def rss_mb(pid: int) -> list[float]:
+    """Resident memory of the server's worker processes (or of the process itself when it has none)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    pids = [int(c) for c in children] or [pid]
+    out = []
+    for p in pids:
+        status = Path(f"/proc/{p}/status").read_text()
+        out.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)  # type: ignore[union-attr]
+    return out
+
+
+async def wait_ready(url: str) -> None:
+    async with httpx.AsyncClient() as http:
+        for _ in range(300):
+            try:
+                if (await http.get(url)).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"{url} did not come up")
+
+
+def start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+
+
+def stop(p: subprocess.Popen[bytes]) -> None:
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        p.kill()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--admin-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--audit-events", type=int, default=1_000_000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args()
+
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from app.core.pagination import encode_cursor
+    from tests.conftest import migrate
+
+    name = f"bench_{secrets.token_hex(3)}"
+    admin = create_async_engine(args.admin_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = make_url(args.admin_url).set(database=name).render_as_string(hide_password=False)
+    keys = Path(tempfile.mkdtemp()) / "keys"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SIGNING_KEYS_DIR": str(keys),
+        "GENERATE_SIGNING_KEY": "true",
+        "RATE_LIMIT_PER_MINUTE": "0",
+        "LOG_LEVEL": "WARNING",
+        "PORT": "8731",
+        "HOST": "127.0.0.1",
+    }
+    servers: list[subprocess.Popen[bytes]] = []
+    try:
+        started = time.perf_counter()
+        migrate(url)
+        await seed(url, args.audit_events)
+        print(f"seeded {name} in {time.perf_counter() - started:.0f} s ({args.audit_events} audit events)", flush=True)
+        tokens: dict[str, dict[str, str]] = {}
+        for role, org in (("county_governor", CG), ("school_owner", OWNER), ("directorate", "970018131")):
+            created = json.loads(
+                sh(PY, "-m", "app", "create-client", "--name", f"bench {role}", "--role", role, "--org", org, env=env)
+            )
+            tokens[role] = created
+        bare = start([PY, "-m", "uvicorn", "bench.bare:app", "--port", "8732", "--log-level", "warning"], env)
+        servers.append(bare)
+        await wait_ready("http://127.0.0.1:8732/bare")
+        results: dict[str, dict[str, float]] = {}
+        for workers in (1, 2):
+            api = start([PY, "-m", "app", "serve", "--workers", str(workers)], env)
+            servers.append(api)
+            await wait_ready("http://127.0.0.1:8731/health/ready")
+            auth = {}
+            async with httpx.AsyncClient() as http:
+                for role, created in tokens.items():
+                    r = await http.post(
+                        "http://127.0.0.1:8731/api/v1/auth/token",
+                        data={
+                            "grant_type": "client_credentials",
+                            "client_id": created["client_id"],
+                            "client_secret": created["client_secret"],
+                        },
+                    )
+                    auth[role] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+            base = "http://127.0.0.1:8731/api/v1"
+            d, c = args.duration, args.connections
+            if workers == 1:
+                results["bare FastAPI"] = wrk("http://127.0.0.1:8732/bare", d, c, {})
+                for path in ("municipalities", "enrolments", "development-plans", "allocations"):
+                    results[f"GET /{path}"] = wrk(f"{base}/{path}?limit=50", d, c, auth["county_governor"])
+                results["GET /audit-events (first page)"] = wrk(
+                    f"{base}/audit-events?limit=50", d, c, auth["directorate"]
+                )
+                deep = encode_cursor([args.audit_events - 50])
+                results["GET /audit-events (1M deep)"] = wrk(
+                    f"{base}/audit-events?limit=50&cursor={deep}", d, c, auth["directorate"]
+                )
+                script = Path(tempfile.mkdtemp()) / "create.lua"
+                script.write_text(
+                    'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                    'wrk.body = \'{"title": "Plan", "level": "owner", "kind": "free"}\'\n'
+                )
+                results["POST /development-plans"] = wrk(
+                    f"{base}/development-plans", d, c, auth["school_owner"], str(script)
+                )
+                memory = rss_mb(api.pid)
+            else:
+                results["GET /municipalities, 2 workers"] = wrk(
+                    f"{base}/municipalities?limit=50", d, c, auth["county_governor"]
+                )
+                memory2 = rss_mb(api.pid)
+            stop(api)
+            servers.remove(api)
+        bare_rps = results["bare FastAPI"]["rps"]
+        print(f"\n{'endpoint':40} {'req/s':>8} {'x bare':>7} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+        for label, r in results.items():
+            ratio = r["rps"] / bare_rps
+            print(f"{label:40} {r['rps']:8.0f} {ratio:7.3f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:8.0f}")
+        first, deep_r = results["GET /audit-events (first page)"], results["GET /audit-events (1M deep)"]
+        print(f"\npage 1M deep vs first page: {first['rps'] / deep_r['rps']:.2f}x the time per request (target <= 1.2)")
+        two, one = results["GET /municipalities, 2 workers"], results["GET /municipalities"]
+        print(f"2 workers vs 1: {two['rps'] / one['rps']:.2f}x the requests/s (target >= 1.7)")
+        per_worker = ", ".join(f"{m:.0f}" for m in memory2)
+        print(f"memory after the run: 1 worker {memory[0]:.0f} MB; 2 workers {per_worker} MB each")
+    finally:
+        for p in servers:
+            stop(p)
+        async with admin.connect() as conn:
+            await conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
