@@ -340,3 +340,32 @@ async def test_a_school_owner_reports_on_its_enrolment_with_its_plan_measures(cl
     )
     assert r.status_code == 409 and r.json()["rule"] == "report-status"
     await _post(client, f"/api/v1/reports/{report['id']}/accept", await auth("county_governor", CG_VESTLAND))
+
+
+async def test_enrolment_statistics_count_by_programme_phase_and_county_in_scope(client, auth, db):
+    await _enrol_vestland(db)
+    await _enrolment(db, TROMSO, "oppfolging")
+    r = await client.get(
+        "/api/v1/statistics/enrolments?group_by=programme,phase,county", headers=await auth("directorate")
+    )
+    assert r.status_code == 200
+    rows = {(x["programme"], x["phase"], x["county"]): x["enrolments"] for x in r.json()["rows"]}
+    assert rows[("desentralisert", "none", "NO-46")] == 3
+    assert rows[("oppfolging", "none", "NO-55")] == 1  # the pre-phase has not started
+    r = await client.get("/api/v1/statistics/enrolments", headers=await auth("county_governor", CG_VESTLAND))
+    assert r.json()["rows"] == [{"programme": "desentralisert", "status": "active", "enrolments": 3}]
+    r = await client.get("/api/v1/statistics/enrolments?group_by=shoe_size", headers=await auth("directorate"))
+    assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "group_by"
+
+
+async def test_statistics_answer_xlsx(client, auth, db):
+    from openpyxl import load_workbook
+
+    await _enrol_vestland(db)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    r = await client.get("/api/v1/statistics/enrolments", headers=await auth("directorate") | {"Accept": xlsx})
+    assert r.status_code == 200 and r.headers["content-type"] == xlsx
+    rows = list(
+        load_workbook(__import__("io").BytesIO(r.content), read_only=True).worksheets[0].iter_rows(values_only=True)
+    )
+    assert rows[0] == ("programme", "status", "enrolments") and ("desentralisert", "active", 3) in rows
