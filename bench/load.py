@@ -67,7 +67,8 @@ async def seed(url: str, audit_events: int) -> None:
                     s, system, programme=follow_up, owner=owner, start_year=2024 + i % 9 // 3, enrolled_by="970018131"
                 )
     async with engine.begin() as conn:
-        await conn.execute(sa.text(_SEED_SQL))
+        for statement in filter(str.strip, _SEED_SQL.split(";")):
+            await conn.execute(sa.text(statement))
         await conn.execute(sa.text(_AUDIT_SQL), {"n": audit_events})
         await conn.execute(sa.text("ANALYZE"))
     await engine.dispose()
@@ -202,7 +203,7 @@ async def main() -> None:
     servers: list[subprocess.Popen[bytes]] = []
     try:
         started = time.perf_counter()
-        migrate(url)
+        await asyncio.to_thread(migrate, url)
         await seed(url, args.audit_events)
         print(f"seeded {name} in {time.perf_counter() - started:.0f} s ({args.audit_events} audit events)", flush=True)
         tokens: dict[str, dict[str, str]] = {}
