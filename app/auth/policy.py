@@ -211,6 +211,12 @@ def require_acting_org(principal: Principal, org_id: str, message: str) -> None:
         raise Forbidden(message)
 
 
+def require_reviewer(principal: Principal, reviewer_id: str, message: str) -> None:
+    """The named reviewer acts (a report's grantor, say); the directorate may review anything."""
+    if principal.role is not Role.directorate and principal.org_id != reviewer_id:
+        raise Forbidden(message)
+
+
 def require_role(principal: Principal, role: Role, message: str) -> None:
     if principal.role is not role:
         raise Forbidden(message)

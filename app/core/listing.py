@@ -35,8 +35,7 @@ async def respond_list(
     to_item: Callable[[Any], BaseModel],
 ) -> Any:
     """JSON page by default; CSV or XLSX (Accept) the page, or every row streamed when no limit is given."""
-    accept = request.headers.get("accept")
-    fmt = "xlsx" if wants_xlsx(accept) else "csv" if wants_csv(accept) else None
+    fmt = export_format(request)
     if fmt:
         if page.limit is None and page.cursor is None:
             return _export_all(request, stmt, order, schema, to_item, fmt)
@@ -46,16 +45,23 @@ async def respond_list(
         async def one() -> AsyncIterator[list[BaseModel]]:
             yield [to_item(r) for r in rows]
 
-        return _export(fmt, csv_columns(schema), one(), headers)
+        return export_response(fmt, csv_columns(schema), one(), headers)
     rows, next_cursor = await fetch_page(session, stmt, order, page)
     if next_cursor:
         response.headers["Link"] = _next_link(request, next_cursor)
     return {"items": [to_item(r) for r in rows], "next_cursor": next_cursor}
 
 
-def _export(
-    fmt: str, columns: list[str], batches: AsyncIterator[list[BaseModel]], headers: dict[str, str]
+def export_format(request: Request) -> str | None:
+    """ "xlsx" or "csv" when the Accept header asks for one; None for JSON."""
+    accept = request.headers.get("accept")
+    return "xlsx" if wants_xlsx(accept) else "csv" if wants_csv(accept) else None
+
+
+def export_response(
+    fmt: str, columns: list[str], batches: AsyncIterator[list[Any]], headers: dict[str, str] | None = None
 ) -> StreamingResponse:
+    """Stream rows (objects with the columns as attributes) as CSV or an XLSX workbook."""
     if fmt == "xlsx":
         return StreamingResponse(xlsx_stream(columns, batches), media_type=XLSX_MEDIA_TYPE, headers=headers)
     return StreamingResponse(csv_stream(columns, batches), media_type=CSV_MEDIA_TYPE, headers=headers)
@@ -83,7 +89,7 @@ def _export_all(
                 params = PageParams(limit=MAX_LIMIT, cursor=encode_cursor(key_of(rows[-1], order)))
 
     disposition = {"Content-Disposition": f'attachment; filename="export.{fmt}"'}
-    return _export(fmt, csv_columns(schema), batches(), disposition)
+    return export_response(fmt, csv_columns(schema), batches(), disposition)
 
 
 def respond_item(request: Request, response: Response, item: BaseModel, version: int) -> Any:

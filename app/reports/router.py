@@ -7,17 +7,13 @@ from types import SimpleNamespace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from app.core.csv import CSV_MEDIA_TYPE, csv_stream, wants_csv
 from app.core.etag import etag_of
-from app.core.listing import respond_item, respond_list
+from app.core.listing import export_format, export_response, respond_item, respond_list
 from app.core.openapi import CSV_CONTENT, list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import UpdatedSince
-from app.core.tabular import XLSX_MEDIA_TYPE
-from app.core.xlsx import wants_xlsx, xlsx_stream
 from app.deps import DryRunDep, IdempotencyDep, IfMatch, PageDep, PrincipalDep, SessionDep
 from app.programmes.service import programme_filter
 from app.reports import service, statistics
@@ -160,16 +156,14 @@ STAT_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def _answer(request: Request, group_by: list[str], rows: list[dict[str, Any]], columns: list[str]) -> Any:
-    accept = request.headers.get("accept")
-    if not (wants_xlsx(accept) or wants_csv(accept)):
+    fmt = export_format(request)
+    if fmt is None:
         return Statistics(group_by=group_by, rows=rows)
 
     async def batch() -> AsyncIterator[list[Any]]:
         yield [SimpleNamespace(**row) for row in rows]
 
-    if wants_xlsx(accept):
-        return StreamingResponse(xlsx_stream(columns, batch()), media_type=XLSX_MEDIA_TYPE)
-    return StreamingResponse(csv_stream(columns, batch()), media_type=CSV_MEDIA_TYPE)
+    return export_response(fmt, columns, batch())
 
 
 GroupBy = Annotated[str | None, Query(description="Comma-separated dimensions.")]

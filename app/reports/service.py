@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.service import Concerns, diff, record_change, snapshot
 from app.auth import policy
 from app.auth.permissions import Perm, require
-from app.auth.principal import Principal, Role
+from app.auth.principal import Principal
 from app.core.errors import InvalidInput, NotFound, RuleViolation
 from app.core.etag import check_if_match
 from app.db.types import utcnow
@@ -272,8 +272,7 @@ async def review_report(
     """The reviewer (the grantor; the directorate may review any) accepts or returns a submitted report."""
     require(principal, Perm.reports_review)
     r = await get_report(session, principal, report_id=report_id)
-    if principal.role is not Role.directorate:
-        policy.require_acting_org(principal, r.reviewer_id, "The report is reviewed by its grantor.")
+    policy.require_reviewer(principal, r.reviewer_id, "The report is reviewed by its grantor.")
     if r.status != "submitted":
         raise RuleViolation("report-status", f"The report is {r.status}; only a submitted report is reviewed.")
     if not accept and not (data.comment or "").strip():

@@ -78,17 +78,21 @@ async def list_candidates(
     return ListQuery(stmt, (Candidate.municipality_id,))
 
 
-async def get_candidate(
-    session: AsyncSession, principal: Principal, *, round_id: str, municipality: str, lock: bool = False
-) -> Candidate:
+async def get_candidate(session: AsyncSession, principal: Principal, *, round_id: str, municipality: str) -> Candidate:
     r = await get_round(session, principal, round_id=round_id)
+    return await _candidate_in(session, principal, r, municipality)
+
+
+async def _candidate_in(
+    session: AsyncSession, principal: Principal, r: Any, municipality: str, lock: bool = False
+) -> Candidate:
     mid = municipality_id(municipality) or municipality
     stmt = sa.select(Candidate).where(
         Candidate.round_id == r.id, Candidate.municipality_id == mid, policy.owned(principal, Candidate)
     )
     found = await session.scalar(stmt.with_for_update() if lock else stmt)
     if found is None:
-        raise NotFound(f"{municipality} is not a candidate in round {round_id}.")
+        raise NotFound(f"{municipality} is not a candidate in round {r.id}.")
     return found
 
 
@@ -103,8 +107,8 @@ async def assess_candidate(
 ) -> Candidate:
     """The county governor of the region records its priority, recommendation and justification."""
     require(principal, Perm.selection_assess)
-    c = await get_candidate(session, principal, round_id=round_id, municipality=municipality, lock=True)
     r = await get_round(session, principal, round_id=round_id)
+    c = await _candidate_in(session, principal, r, municipality, lock=True)
     check_if_match(if_match, c.version)
     require_status(r, "under_review", action="an assessment")
     if not c.eligible:

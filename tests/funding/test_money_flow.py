@@ -369,3 +369,65 @@ async def test_statistics_answer_xlsx(client, auth, db):
         load_workbook(__import__("io").BytesIO(r.content), read_only=True).worksheets[0].iter_rows(values_only=True)
     )
     assert rows[0] == ("programme", "status", "enrolments") and ("desentralisert", "active", 3) in rows
+
+
+async def test_the_swedish_programme_funds_one_to_one_in_sek_with_school_leaders_time(client, auth):
+    # Rule 21 (seed 002): the state funds 1:1 and the municipality co-finances with school leaders' time.
+    from app.reference.loader import OREBRO_REGION_ID
+
+    udir = await auth("directorate")
+    r = await client.post(
+        "/api/v1/enrolments",
+        json={"programme": "skolkommun", "school_owner_id": "SE-1864", "start_year": 2026},
+        headers=udir,
+    )
+    assert r.status_code == 201, r.text
+    top = await _post(
+        client,
+        "/api/v1/allocations",
+        udir,
+        {"programme": "skolkommun", "year": 2026, "recipient_id": OREBRO_REGION_ID, "amount": "2000000.00"},
+        201,
+    )
+    assert top["currency"] == "SEK"
+    region = await auth("county_governor", OREBRO_REGION_ID)
+    child = await _post(
+        client,
+        "/api/v1/allocations",
+        region,
+        {"recipient_id": "SE-1864", "parent_id": top["id"], "amount": "500000.00"},
+        201,
+    )
+    assert (child["currency"], child["co_financing_required"]) == ("SEK", "500000.00")
+    municipality = await auth("school_owner", "SE-1864")
+    url = f"/api/v1/allocations/{child['id']}/co-financing"
+    r = await client.post(url, json={"kind": "cash", "amount": "500000.00"}, headers=municipality)
+    assert r.status_code == 409 and r.json()["rule"] == "co-financing-kind"
+    await _post(
+        client, url, municipality, {"kind": "salary", "amount": "500000.00", "description": "Rektorers tid"}, 201
+    )
+    r = await client.get(f"/api/v1/allocations/{child['id']}", headers=municipality)
+    assert r.json()["co_financing_met"] is True
+
+
+async def test_a_private_school_owner_co_finances_thirty_per_cent_too(client, auth):
+    # Rule 15 (seed 003): the 30 % holds for private school owners as well.
+    udir, cg = await auth("directorate"), await auth("county_governor", CG_VESTLAND)
+    r = await client.post(
+        "/api/v1/organisations",
+        json={"kind": "private_school_owner", "name": "Bergen Montessoriskole", "municipality_id": BERGEN},
+        headers=udir,
+    )
+    assert r.status_code == 201, r.text
+    owner = r.json()["id"]
+    r = await client.post(
+        "/api/v1/enrolments",
+        json={"programme": "desentralisert", "school_owner_id": owner, "start_year": 2026},
+        headers=udir,
+    )
+    assert r.status_code == 201, r.text
+    top = await _top_allocation(client, udir, "100000.00")
+    child = await _post(
+        client, "/api/v1/allocations", cg, {"recipient_id": owner, "parent_id": top["id"], "amount": "10000.00"}, 201
+    )
+    assert child["co_financing_required"] == "3000.00"
