@@ -24,7 +24,7 @@ async def get_principal(request: Request, session: SessionDep) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("A bearer token is required (Authorization: Bearer <token>).")
-    principal = await authenticate(session, request.app.state.issuers, token.strip())
+    principal = await authenticate(session, request.app.state.issuers, token.strip(), request.app.state.principal_cache)
     request.state.principal = principal
     await enforce(request.app.state.limiter, principal.client_id or f"{principal.issuer}|{principal.org_id}")
     return principal

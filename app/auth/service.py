@@ -10,6 +10,7 @@ import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import tokens
+from app.auth.cache import PrincipalCache
 from app.auth.issuers import ExternalIssuer, Issuers
 from app.auth.principal import ROLE_ORG_KINDS, Principal, Role, role_for_org_kind
 from app.clients.models import ApiClient
@@ -32,21 +33,31 @@ class OAuthError(AppError):
             self.headers = {"WWW-Authenticate": 'Basic realm="token"'}
 
 
-async def authenticate(session: AsyncSession, issuers: Issuers, token: str) -> Principal:
+async def authenticate(
+    session: AsyncSession, issuers: Issuers, token: str, cache: PrincipalCache | None = None
+) -> Principal:
     """Verify a bearer token and return its principal, or raise 401."""
+    if cache is not None and (cached := cache.get(token)) is not None:
+        return cached
     try:
         header, unverified = tokens.unverified_parts(token)
     except tokens.TokenError as exc:
         raise Unauthorized(str(exc)) from exc
     iss = unverified.get("iss")
     if iss == issuers.own_issuer:
-        return await _own_token(session, issuers, token, header)
-    if isinstance(iss, str) and iss in issuers.external:
-        return await _external_token(session, issuers.external[iss], token, header, issuers.leeway)
-    raise Unauthorized("token issuer is not trusted")
+        principal, claims = await _own_token(session, issuers, token, header)
+    elif isinstance(iss, str) and iss in issuers.external:
+        principal, claims = await _external_token(session, issuers.external[iss], token, header, issuers.leeway)
+    else:
+        raise Unauthorized("token issuer is not trusted")
+    if cache is not None:
+        cache.put(token, principal, claims)
+    return principal
 
 
-async def _own_token(session: AsyncSession, issuers: Issuers, token: str, header: dict[str, Any]) -> Principal:
+async def _own_token(
+    session: AsyncSession, issuers: Issuers, token: str, header: dict[str, Any]
+) -> tuple[Principal, dict[str, Any]]:
     key = issuers.keyring.verifiers.get(header.get("kid") or "")
     if key is None:
         raise Unauthorized("token signing key is unknown")
@@ -67,7 +78,7 @@ async def _own_token(session: AsyncSession, issuers: Issuers, token: str, header
     if claims.get("gen") != client.secret_generation:
         raise Unauthorized("this token was issued before the client's secret was rotated")
     scopes = frozenset(str(claims.get("scope", "")).split()) & frozenset(client.scopes.split())
-    return Principal(
+    principal = Principal(
         role=Role(client.role),
         org_id=client.organisation_id,
         scopes=scopes,
@@ -75,11 +86,12 @@ async def _own_token(session: AsyncSession, issuers: Issuers, token: str, header
         issuer=issuers.own_issuer,
         token_id=claims.get("jti"),
     )
+    return principal, claims
 
 
 async def _external_token(
     session: AsyncSession, issuer: ExternalIssuer, token: str, header: dict[str, Any], leeway: int
-) -> Principal:
+) -> tuple[Principal, dict[str, Any]]:
     kid = header.get("kid")
     key = await issuer.jwks.key(kid) if isinstance(kid, str) else None
     if key is None:
@@ -112,7 +124,7 @@ async def _external_token(
     raw_scopes = issuer.claim(claims, issuer.scope_claim)
     names = raw_scopes.split() if isinstance(raw_scopes, str) else list(raw_scopes or [])
     scopes = frozenset(issuer.scope_map.get(s, s) for s in names) & frozenset(ALL_SCOPES)
-    return Principal(
+    principal = Principal(
         role=role,
         org_id=org.id,
         scopes=scopes,
@@ -120,6 +132,7 @@ async def _external_token(
         issuer=issuer.issuer,
         token_id=claims.get("jti"),
     )
+    return principal, claims
 
 
 def mint(issuers: Issuers, *, client: ApiClient, scopes: list[str], ttl: int) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Concerns, diff, record_change, snapshot
+from app.auth.cache import auth_changed
 from app.auth.permissions import Perm, require
 from app.auth.principal import ROLE_ORG_KINDS, Principal
 from app.clients.models import ApiClient
@@ -119,6 +120,7 @@ async def update_client(
         setattr(client, field, value)
     delta = diff(before, snapshot(client, AUDITED))
     if delta:
+        auth_changed(session)
         await session.flush()
         await record_change(
             session,
@@ -140,6 +142,7 @@ async def rotate_secret(session: AsyncSession, principal: Principal, *, client_i
     secret = new_secret()
     client.secret_hash = hash_secret(secret)
     client.secret_generation += 1
+    auth_changed(session)
     await session.flush()
     await record_change(
         session,

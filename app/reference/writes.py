@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Concerns, diff, record_change, snapshot
+from app.auth.cache import auth_changed
 from app.auth.permissions import Perm, require
 from app.auth.principal import Principal
 from app.core.errors import Conflict, InvalidInput
@@ -125,6 +126,8 @@ async def update_organisation(
     for field, value in changes.items():
         setattr(org, field, value)
     delta = diff(before, snapshot(org, AUDITED))
+    if "active" in delta:
+        auth_changed(session)
     if delta:
         await session.flush()
         await record_change(

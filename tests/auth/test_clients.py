@@ -108,6 +108,8 @@ async def test_role_must_fit_the_organisation(client, auth):
 async def test_disabling_stops_new_and_existing_tokens(client, auth):
     reg = await register(client, auth)
     _, token = await grant(client, reg["id"], reg["client_secret"])
+    bearer = {"Authorization": f"Bearer {token['access_token']}"}
+    assert (await client.get("/api/v1/me", headers=bearer)).status_code == 200  # now verified and cached
     h = await auth("directorate")
     url = reg["location"]
     assert (await client.patch(url, json={"enabled": False}, headers=h)).status_code == 428
@@ -119,13 +121,14 @@ async def test_disabling_stops_new_and_existing_tokens(client, auth):
     assert r.status_code == 200 and r.json()["enabled"] is False and r.headers["etag"] != etag
     status, body = await grant(client, reg["id"], reg["client_secret"])
     assert status == 401 and body["error"] == "invalid_client"
-    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token['access_token']}"})
-    assert me.status_code == 401
+    assert (await client.get("/api/v1/me", headers=bearer)).status_code == 401
 
 
 async def test_rotating_the_secret_invalidates_the_old_secret_and_tokens(client, auth):
     reg = await register(client, auth)
     _, old_token = await grant(client, reg["id"], reg["client_secret"])
+    before = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {old_token['access_token']}"})
+    assert before.status_code == 200  # now verified and cached
     r = await client.post(f"{reg['location']}/rotate-secret", headers=await auth("directorate"))
     assert r.status_code == 200
     new_secret = r.json()["client_secret"]
