@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
 from app.api import api_router
+from app.auth.cache import PrincipalCache
 from app.auth.issuers import build_issuers
 from app.auth.router import wellknown
 from app.core.config import Settings, get_settings
@@ -20,7 +22,7 @@ from app.core.logging import configure_logging
 from app.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.core.openapi import install_openapi, operation_id
 from app.core.ratelimit import build_limiter
-from app.db.session import make_engine, make_sessionmaker
+from app.db.session import make_engine, make_read_sessionmaker, make_sessionmaker
 from app.health.router import router as health_router
 from app.webhooks.worker import start_in_process_worker
 
@@ -42,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = start_in_process_worker(app) if settings.webhook_worker_in_process else None
+        gc.freeze()
+        gc.set_threshold(20_000, 50, 100)
         yield
         if worker is not None:
             await worker()
@@ -85,7 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.read_sessionmaker = make_read_sessionmaker(engine)
     app.state.issuers = build_issuers(settings)
+    app.state.principal_cache = PrincipalCache(settings.auth_cache_seconds)
     app.state.limiter = build_limiter(settings.rate_limit_per_minute, settings.redis_url)
 
     install_error_handlers(app)

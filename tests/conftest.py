@@ -25,7 +25,7 @@ from app.cli import _alembic_config
 from app.clients.models import ApiClient
 from app.clients.secrets import hash_secret
 from app.core.config import Settings
-from app.db.session import make_engine, make_sessionmaker, session_scope
+from app.db.session import ReadOnlySession, make_engine, make_sessionmaker, session_scope
 from app.main import create_app
 from app.programmes.service import load_shipped_programmes
 from app.reference.loader import load_reference_data
@@ -105,18 +105,23 @@ async def app(settings: Settings, migrated: None) -> AsyncIterator[Any]:
 @pytest.fixture
 async def db(app: Any) -> AsyncIterator[AsyncSession]:
     """The test's transaction: the app's sessions become savepoints inside it, rolled back at the end."""
-    original = app.state.sessionmaker
+    original, original_reads = app.state.sessionmaker, app.state.read_sessionmaker
     async with app.state.engine.connect() as conn:
         outer = await conn.begin()
-        factory = async_sessionmaker(
-            bind=conn, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
-        )
+        options: dict[str, Any] = {
+            "bind": conn,
+            "expire_on_commit": False,
+            "autoflush": False,
+            "join_transaction_mode": "create_savepoint",
+        }
+        factory = async_sessionmaker(**options)
         app.state.sessionmaker = factory
+        app.state.read_sessionmaker = async_sessionmaker(**options, sync_session_class=ReadOnlySession)
         try:
             async with factory() as session:
                 yield session
         finally:
-            app.state.sessionmaker = original
+            app.state.sessionmaker, app.state.read_sessionmaker = original, original_reads
             await outer.rollback()
 
 

@@ -43,6 +43,7 @@ async def list_audit_events(
         page=page,
         schema=AuditEventRead,
         to_item=AuditEventRead.model_validate,
+        records=[],
     )
 
 

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     token_audience: str = "school-development-api"
     token_ttl_seconds: int = 900
     token_leeway_seconds: int = 30
+    # How long a verified token's principal is reused in one process (app/auth/cache.py); 0 turns it off.
+    auth_cache_seconds: float = 5.0
     token_algorithm: str = "RS256"
     # Directory of PEM private keys (file name = kid). Generated on first start in the embedded mode.
     signing_keys_dir: Path = VAR_DIR / "keys"

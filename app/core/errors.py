@@ -177,9 +177,23 @@ def allowed_methods(request: Request) -> list[str]:
     return sorted(matches[best])
 
 
+def _sqlstate(exc: DBAPIError) -> str:
+    return str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or "")
+
+
 def _is_serialisation_failure(exc: DBAPIError) -> bool:
-    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-    return code in ("40001", "40P01")
+    return _sqlstate(exc) in ("40001", "40P01")
+
+
+def _is_database_unavailable(exc: DBAPIError) -> bool:
+    """The connection was lost (a restart), or the database refuses new ones (starting, shutting down, full)."""
+    code = _sqlstate(exc)
+    return exc.connection_invalidated or code.startswith("08") or code in ("53300", "57P01", "57P02", "57P03")
+
+
+def _retry_shortly(request: Request, slug: str, title: str, detail: str) -> JSONResponse:
+    """503: the request changed nothing and the same request may be sent again in a second."""
+    return problem_response(request, 503, slug=slug, title=title, detail=detail, headers={"Retry-After": "1"})
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -249,14 +263,17 @@ def install_error_handlers(app: FastAPI) -> None:
                 title="Conflict",
                 detail="A concurrent change got there first; nothing was changed. Read again and retry.",
             )
-        if "database is locked" in str(exc.orig):
-            return problem_response(
+        if _is_database_unavailable(exc):
+            log.warning("database unavailable", extra={"path": request.url.path, "error": str(exc.orig)[:200]})
+            return _retry_shortly(
                 request,
-                503,
-                slug="busy",
-                title="Busy",
-                detail="The embedded database is busy with other writes; retry shortly.",
-                headers={"Retry-After": "1"},
+                "database-unavailable",
+                "Database unavailable",
+                "The database could not be reached (a restart, say); nothing was changed. Retry shortly.",
+            )
+        if "database is locked" in str(exc.orig):
+            return _retry_shortly(
+                request, "busy", "Busy", "The embedded database is busy with other writes; retry shortly."
             )
         return await _unexpected(request, exc)
 

@@ -10,6 +10,7 @@ from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.core.csv import CSV_MEDIA_TYPE, csv_columns, csv_stream, wants_csv
@@ -33,20 +34,25 @@ async def respond_list(
     page: PageParams,
     schema: type[BaseModel],
     to_item: Callable[[Any], BaseModel],
+    records: Sequence[InstrumentedAttribute[Any]] | None = None,
 ) -> Any:
-    """JSON page by default; CSV or XLSX (Accept) the page, or every row streamed when no limit is given."""
+    """JSON page by default; CSV or XLSX (Accept) the page, or every row streamed when no limit is given.
+
+    `records`: read the page as plain records with these collections loaded, not as ORM objects (the lists
+    clients poll most; app/core/records.py).
+    """
     fmt = export_format(request)
     if fmt:
         if page.limit is None and page.cursor is None:
-            return _export_all(request, stmt, order, schema, to_item, fmt)
-        rows, next_cursor = await fetch_page(session, stmt, order, page)
+            return _export_all(request, stmt, order, schema, to_item, fmt, records)
+        rows, next_cursor = await fetch_page(session, stmt, order, page, records)
         headers = {"Link": _next_link(request, next_cursor)} if next_cursor else {}
 
         async def one() -> AsyncIterator[list[BaseModel]]:
             yield [to_item(r) for r in rows]
 
         return export_response(fmt, csv_columns(schema), one(), headers)
-    rows, next_cursor = await fetch_page(session, stmt, order, page)
+    rows, next_cursor = await fetch_page(session, stmt, order, page, records)
     if next_cursor:
         response.headers["Link"] = _next_link(request, next_cursor)
     return {"items": [to_item(r) for r in rows], "next_cursor": next_cursor}
@@ -74,14 +80,15 @@ def _export_all(
     schema: type[BaseModel],
     to_item: Callable[[Any], BaseModel],
     fmt: str,
+    records: Sequence[InstrumentedAttribute[Any]] | None,
 ) -> StreamingResponse:
-    factory = request.app.state.sessionmaker
+    factory = request.app.state.read_sessionmaker
 
     async def batches() -> AsyncIterator[list[BaseModel]]:
         params = PageParams(limit=MAX_LIMIT)
         async with factory() as session:
             while True:
-                rows, next_cursor = await fetch_page(session, stmt, order, params)
+                rows, next_cursor = await fetch_page(session, stmt, order, params, records)
                 yield [to_item(r) for r in rows]
                 session.expunge_all()
                 if not next_cursor:

@@ -14,9 +14,11 @@ import sqlalchemy as sa
 from fastapi import Query
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.core.errors import InvalidInput
+from app.core.records import entity_columns, load_collections, to_records
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -41,7 +43,7 @@ class PageParams(BaseModel):
         return self.limit or DEFAULT_LIMIT
 
 
-def page_params(
+async def page_params(
     limit: Annotated[
         int | None, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1-{MAX_LIMIT} (default {DEFAULT_LIMIT}).")
     ] = None,
@@ -111,14 +113,27 @@ async def fetch_page(
     stmt: sa.Select[Any],
     order: Sequence[ColumnElement[Any]],
     params: PageParams,
+    records: Sequence[InstrumentedAttribute[Any]] | None = None,
 ) -> tuple[list[Any], str | None]:
-    """One page of ORM objects and the cursor of the next page (None at the end)."""
+    """One page and the cursor of the next page (None at the end).
+
+    ORM objects by default; with `records` (a list of collections to load, possibly empty) plain records
+    with the same attributes (app/core/records.py).
+    """
     limit = params.size
-    rows = list((await session.scalars(after_cursor(stmt, order, params.cursor).limit(limit + 1))).all())
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    return rows, encode_cursor(key_of(rows[-1], order))
+    paged = after_cursor(stmt, order, params.cursor).limit(limit + 1)
+    rows: list[Any]
+    if records is None:
+        rows = list((await session.scalars(paged)).all())
+    else:
+        rows = to_records(await session.execute(entity_columns(paged)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(key_of(rows[-1], order))
+    if records:
+        await load_collections(session, rows, records)
+    return rows, next_cursor
 
 
 def key_of(obj: Any, order: Sequence[ColumnElement[Any]]) -> list[Any]:

@@ -12,7 +12,8 @@ DRY_RUN = "dry_run"
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Commit when the endpoint succeeds, roll back when it raises or when the request is a dry run."""
-    async with request.app.state.sessionmaker() as session:
+    reads = request.method in ("GET", "HEAD")
+    async with (request.app.state.read_sessionmaker if reads else request.app.state.sessionmaker)() as session:
         try:
             yield session
             if session.info.get(DRY_RUN):

@@ -12,6 +12,7 @@ from app.core.openapi import list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import UpdatedSince
 from app.deps import DryRunDep, IdempotencyDep, IfMatch, PageDep, PrincipalDep, SessionDep
+from app.enrolments.models import Enrolment
 from app.enrolments.schemas import (
     EnrolmentCreate,
     EnrolmentRead,
@@ -71,6 +72,7 @@ async def list_enrolments(
         page=page,
         schema=EnrolmentRead,
         to_item=EnrolmentRead.of,
+        records=[Enrolment.phases],
     )
 
 

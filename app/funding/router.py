@@ -63,6 +63,7 @@ async def list_allocations(
         page=page,
         schema=AllocationRead,
         to_item=AllocationRead.of,
+        records=[],
     )
 
 

@@ -81,7 +81,15 @@ async def list_development_plans(
         updated_since=updated_since,
     )
     return await respond_list(
-        request, response, session, stmt=q.stmt, order=q.order, page=page, schema=PlanRead, to_item=PlanRead.of
+        request,
+        response,
+        session,
+        stmt=q.stmt,
+        order=q.order,
+        page=page,
+        schema=PlanRead,
+        to_item=PlanRead.of,
+        records=[],
     )
 
 

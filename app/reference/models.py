@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -23,7 +25,8 @@ SCHOOL_OWNER_KINDS = ("municipality", "county_municipality", "private_school_own
 REGIONAL_KINDS = ("county_governor", "regional_body")
 
 
-def _name_at(names: list[CountyName] | list[MunicipalityName], day: date) -> str:
+def name_at(names: Sequence[Any], day: date) -> str:
+    """The name in force on `day` (the earliest one before any took effect)."""
     valid = [n for n in names if n.valid_from <= day]
     chosen = max(valid or names, key=lambda n: n.valid_from)
     return chosen.name
@@ -41,7 +44,7 @@ class County(Base, Tracked):
     )
 
     def name_at(self, day: date) -> str:
-        return _name_at(self.names, day)
+        return name_at(self.names, day)
 
 
 class CountyName(Base):
@@ -67,7 +70,7 @@ class Municipality(Base, Tracked):
     )
 
     def name_at(self, day: date) -> str:
-        return _name_at(self.names, day)
+        return name_at(self.names, day)
 
 
 class MunicipalityName(Base):
@@ -102,8 +105,10 @@ class Organisation(Base, Tracked):
     dbh_code: Mapped[str | None] = mapped_column(sa.String(10))
     commercial: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    # Loaded only where it is shown (the county-governor endpoints, with selectinload): every other read of an
+    # organisation (each write checks its caller's) would pay two queries for it.
     covered_counties: Mapped[list[County]] = relationship(
-        secondary="region_counties", order_by="County.id", lazy="selectin"
+        secondary="region_counties", order_by="County.id", lazy="raise_on_sql"
     )
 
 

@@ -13,6 +13,7 @@ from app.core.pagination import Page
 from app.core.params import Country, UpdatedSince
 from app.deps import DryRunDep, IdempotencyDep, IfMatch, PageDep, PrincipalDep, SessionDep
 from app.reference import service, writes
+from app.reference.models import Municipality
 from app.reference.schemas import (
     CountyGovernorRead,
     CountyRead,
@@ -126,6 +127,7 @@ async def list_municipalities(
         page=page,
         schema=MunicipalityRead,
         to_item=MunicipalityRead.of,
+        records=[Municipality.names],
     )
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.core.inputs import Input
-from app.reference.models import County, Municipality, Organisation
+from app.reference.models import County, Municipality, Organisation, name_at
 
 OrgKind = Literal[
     "directorate",
@@ -80,7 +80,7 @@ class MunicipalityRead(BaseModel):
             id=m.id,
             country=m.country,
             number=m.number,
-            name=m.name_at(date.today()),
+            name=name_at(m.names, date.today()),
             names=[NameRead(name=n.name, valid_from=n.valid_from) for n in m.names],
             county_id=m.county_id,
             valid_to=m.valid_to,

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.auth import policy
@@ -66,7 +67,11 @@ async def get_county(session: AsyncSession, principal: Principal, *, ref: str) -
 
 def list_county_governors(principal: Principal, *, country: str | None, updated_since: datetime | None) -> ListQuery:
     """County governors (and the Swedish regional body) are public: every caller sees them."""
-    stmt = sa.select(Organisation).where(Organisation.kind.in_(REGIONAL_KINDS))
+    stmt = (
+        sa.select(Organisation)
+        .where(Organisation.kind.in_(REGIONAL_KINDS))
+        .options(selectinload(Organisation.covered_counties))
+    )
     if country:
         stmt = stmt.where(Organisation.country == country.upper())
     if updated_since:
@@ -76,9 +81,9 @@ def list_county_governors(principal: Principal, *, country: str | None, updated_
 
 async def get_county_governor(session: AsyncSession, principal: Principal, *, ref: str) -> Organisation:
     org = await session.scalar(
-        sa.select(Organisation).where(
-            Organisation.kind.in_(REGIONAL_KINDS), sa.or_(Organisation.id == ref, Organisation.orgnr == ref)
-        )
+        sa.select(Organisation)
+        .where(Organisation.kind.in_(REGIONAL_KINDS), sa.or_(Organisation.id == ref, Organisation.orgnr == ref))
+        .options(selectinload(Organisation.covered_counties))
     )
     if org is None:
         raise NotFound(f"No county governor {ref}.")

@@ -1,0 +1,47 @@
+"""Hot lists read plain records instead of ORM objects: each item must equal the resource read by id."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.auth.subjects import _enrolment
+from tests.conftest import HARSTAD, TROMSO
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_municipality_list_items_equal_the_municipality_read_by_id(client, auth):
+    h = await auth("directorate")
+    page = (await client.get("/api/v1/municipalities", params={"county": "NO-55", "limit": 500}, headers=h)).json()
+    items = {m["id"]: m for m in page["items"]}
+    assert len(items) > 20
+    # Tromsø has one name; Harstad's is bilingual: both with every name in order, and today's name.
+    for mid in (TROMSO, HARSTAD):
+        one = (await client.get(f"/api/v1/municipalities/{mid}", headers=h)).json()
+        assert items[mid] == one
+    assert all(m["names"] for m in items.values())
+
+
+async def test_enrolment_list_items_carry_their_phases_in_order(db, client, auth):
+    await _enrolment(db, TROMSO, "desentralisert")
+    await _enrolment(db, HARSTAD, "oppfolging")
+    h = await auth("directorate")
+    items = (await client.get("/api/v1/enrolments", params={"limit": 500}, headers=h)).json()["items"]
+    mine = [e for e in items if e["school_owner_id"] in (TROMSO, HARSTAD)]
+    assert len(mine) == 2
+    for e in mine:
+        one = (await client.get(f"/api/v1/enrolments/{e['id']}", headers=h)).json()
+        assert e == one
+        assert [p["position"] for p in e["phases"]] == sorted(p["position"] for p in e["phases"])
+    follow_up = next(e for e in mine if e["school_owner_id"] == HARSTAD)
+    assert len(follow_up["phases"]) > 1
+
+
+async def test_a_page_of_records_ends_with_a_cursor_to_the_next(client, auth):
+    h = await auth("directorate")
+    first = (await client.get("/api/v1/municipalities", params={"limit": 2}, headers=h)).json()
+    second = (
+        await client.get("/api/v1/municipalities", params={"limit": 2, "cursor": first["next_cursor"]}, headers=h)
+    ).json()
+    ids = [m["id"] for m in first["items"] + second["items"]]
+    assert ids == sorted(ids) and len(set(ids)) == 4
