@@ -45,7 +45,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = start_in_process_worker(app) if settings.webhook_worker_in_process else None
         gc.freeze()
-        gc.set_threshold(20_000, 50, 100)
         yield
         if worker is not None:
             await worker()
