@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from app.audit import query
 from app.audit.schemas import AuditEventRead, EventRead
@@ -12,9 +12,10 @@ from app.core.listing import respond_list
 from app.core.openapi import list_responses
 from app.core.pagination import Page
 from app.core.params import Instant
+from app.core.routing import DomainRouter
 from app.deps import PageDep, PrincipalDep, SessionDep
 
-router = APIRouter(tags=["audit and events"])
+router = DomainRouter(tags=["audit and events"])
 
 
 @router.get("/audit-events", response_model=Page[AuditEventRead], responses=list_responses())

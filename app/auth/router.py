@@ -12,10 +12,11 @@ from fastapi import APIRouter, Form, Request, Response
 from app.auth import service
 from app.auth.schemas import Me, TokenResponse
 from app.core.errors import error_responses
+from app.core.routing import DomainRouter
 from app.deps import PrincipalDep, SessionDep
 from app.reference.service import find_organisation
 
-router = APIRouter(tags=["authentication"])
+router = DomainRouter(tags=["authentication"])
 wellknown = APIRouter(tags=["authentication"])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 
 from app.auth.principal import Role
 from app.clients import service
@@ -14,9 +14,10 @@ from app.core.listing import respond_item, respond_list
 from app.core.openapi import list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import UpdatedSince
+from app.core.routing import DomainRouter
 from app.deps import DryRunDep, IdempotencyDep, IfMatch, PageDep, PrincipalDep, SessionDep
 
-router = APIRouter(prefix="/clients", tags=["API clients"])
+router = DomainRouter(prefix="/clients", tags=["API clients"])
 
 ClientId = Annotated[str, Path(description="The client_id.", examples=["c-3f2a9d1e7b6c4e0f"])]
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 
 from app.core.etag import etag_of
 from app.core.listing import respond_item, respond_list
 from app.core.openapi import list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import UpdatedSince
+from app.core.routing import DomainRouter
 from app.deps import DryRunDep, IdempotencyDep, IfMatch, PageDep, PrincipalDep, SessionDep
 from app.enrolments.models import Enrolment
 from app.enrolments.schemas import (
@@ -29,7 +30,7 @@ from app.enrolments.schemas import (
 from app.enrolments.service import enrolments as service
 from app.enrolments.service import people, phases
 
-router = APIRouter(prefix="/enrolments", tags=["enrolments"])
+router = DomainRouter(prefix="/enrolments", tags=["enrolments"])
 EnrolmentId = Annotated[str, Path(description="Enrolment id (UUID).")]
 PhaseId = Annotated[str, Path(description="Phase id (UUID), from the enrolment's `phases`.")]
 

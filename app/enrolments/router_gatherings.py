@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 
 from app.core.listing import respond_item, respond_list
 from app.core.openapi import list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import UpdatedSince
+from app.core.routing import DomainRouter
 from app.deps import DryRunDep, IdempotencyDep, PageDep, PrincipalDep, SessionDep
 from app.enrolments.schemas import (
     GatheringCreate,
@@ -25,7 +26,7 @@ from app.enrolments.schemas import (
 )
 from app.enrolments.service import gatherings as service
 
-router = APIRouter(tags=["gatherings and workshops"])
+router = DomainRouter(tags=["gatherings and workshops"])
 GatheringId = Annotated[str, Path(description="Gathering id (UUID).")]
 WorkshopId = Annotated[str, Path(description="Workshop id (UUID).")]
 Programme = Annotated[str | None, Query(description="Programme code or id.", examples=["skup"])]

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 
 from app.core.etag import etag_of
 from app.core.listing import respond_item, respond_list
 from app.core.openapi import list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import UpdatedSince
+from app.core.routing import DomainRouter
 from app.deps import DryRunDep, IdempotencyDep, IfMatch, PageDep, PrincipalDep, SessionDep
 from app.enrolments.schemas import AgreementIn, OfferAnswer, OfferCreate, OfferRead, OfferStatus, OfferUpdate
 from app.enrolments.service import offers as service
 
-router = APIRouter(prefix="/offers", tags=["offers"])
+router = DomainRouter(prefix="/offers", tags=["offers"])
 OfferId = Annotated[str, Path(description="Offer id (UUID).")]
 
 

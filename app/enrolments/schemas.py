@@ -130,7 +130,7 @@ class PhaseRead(Tracked):
 
     @classmethod
     def of(cls, p: EnrolmentPhase) -> PhaseRead:
-        goals = [GoalRead.model_validate(g) for g in p.goals]
+        goals = p.goals  # validated as a whole by the constructor (one call into pydantic-core, not one per goal)
         return cls(
             id=p.id,
             position=p.position,
@@ -144,7 +144,7 @@ class PhaseRead(Tracked):
             requires_plan=p.requires_plan,
             requires_leadership=p.requires_leadership,
             goals=goals,
-            goals_done=sum(g.done for g in goals),
+            goals_done=sum(1 for g in goals if g.get("done")),
             goals_total=len(goals),
             created_at=p.created_at,
             updated_at=p.updated_at,

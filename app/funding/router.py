@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 
 from app.core.etag import etag_of
 from app.core.listing import respond_item, respond_list
 from app.core.openapi import list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import UpdatedSince
+from app.core.routing import DomainRouter
 from app.deps import DryRunDep, IdempotencyDep, IfMatch, PageDep, PrincipalDep, SessionDep
 from app.funding import co_financing, service
 from app.funding.schemas import (
@@ -23,7 +24,7 @@ from app.funding.schemas import (
     FromDecisionIn,
 )
 
-router = APIRouter(prefix="/allocations", tags=["allocations"])
+router = DomainRouter(prefix="/allocations", tags=["allocations"])
 AllocationId = Annotated[str, Path(description="Allocation id (UUID).")]
 
 

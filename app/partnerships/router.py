@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 
 from app.core.etag import etag_of
 from app.core.listing import respond_item, respond_list
 from app.core.openapi import list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import UpdatedSince
+from app.core.routing import DomainRouter
 from app.deps import DryRunDep, IdempotencyDep, IfMatch, PageDep, PrincipalDep, SessionDep
 from app.partnerships import forums, service
 from app.partnerships.schemas import (
@@ -28,7 +29,7 @@ from app.partnerships.schemas import (
     SubcontractRead,
 )
 
-router = APIRouter(tags=["partnerships and forums"])
+router = DomainRouter(tags=["partnerships and forums"])
 PartnershipId = Annotated[str, Path(description="Partnership id (UUID).")]
 ForumId = Annotated[str, Path(description="Forum id (UUID).")]
 Region = Annotated[str | None, Query(description="County governor id: the region.", examples=["974760665"])]

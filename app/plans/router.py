@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 
 from app.core.etag import etag_of
 from app.core.listing import respond_item, respond_list
 from app.core.openapi import list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import UpdatedSince
+from app.core.routing import DomainRouter
 from app.deps import DryRunDep, IdempotencyDep, IfMatch, PageDep, PrincipalDep, SessionDep
 from app.plans import service
 from app.plans.models import PlanMeasure, PlanVersion
@@ -30,7 +31,7 @@ from app.plans.schemas import (
     VersionRead,
 )
 
-router = APIRouter(prefix="/development-plans", tags=["development plans"])
+router = DomainRouter(prefix="/development-plans", tags=["development plans"])
 PlanId = Annotated[str, Path(description="Development plan id (UUID).")]
 Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="Version number (1 = first submission).")]
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 
 from app.core.etag import etag_of
 from app.core.listing import respond_item, respond_list
 from app.core.openapi import list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import Country, UpdatedSince
+from app.core.routing import DomainRouter
 from app.deps import DryRunDep, IdempotencyDep, IfMatch, PageDep, PrincipalDep, SessionDep
 from app.programmes import service
 from app.programmes.schemas import ProgrammeCreate, ProgrammeRead, ProgrammeUpdate
 
-router = APIRouter(prefix="/programmes", tags=["programmes"])
+router = DomainRouter(prefix="/programmes", tags=["programmes"])
 ProgrammeRef = Annotated[str, Path(description="Programme id (UUID) or code.", examples=["oppfolging"])]
 
 

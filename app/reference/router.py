@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 
 from app.core.etag import etag_of
 from app.core.listing import respond_item, respond_list
 from app.core.openapi import list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import Country, UpdatedSince
+from app.core.routing import DomainRouter
 from app.deps import DryRunDep, IdempotencyDep, IfMatch, PageDep, PrincipalDep, SessionDep
 from app.reference import service, writes
 from app.reference.models import Municipality
@@ -24,7 +25,7 @@ from app.reference.schemas import (
     OrgKind,
 )
 
-router = APIRouter(tags=["reference data"])
+router = DomainRouter(tags=["reference data"])
 
 
 @router.get("/counties", response_model=Page[CountyRead], responses=list_responses())

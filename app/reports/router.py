@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from app.core.etag import etag_of
@@ -14,12 +14,13 @@ from app.core.listing import export_format, export_response, respond_item, respo
 from app.core.openapi import CSV_CONTENT, list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import UpdatedSince
+from app.core.routing import DomainRouter
 from app.deps import DryRunDep, IdempotencyDep, IfMatch, PageDep, PrincipalDep, SessionDep
 from app.programmes.service import programme_filter
 from app.reports import service, statistics
 from app.reports.schemas import ReportCreate, ReportRead, ReportReview, ReportStatus, ReportUpdate
 
-router = APIRouter(tags=["reports and statistics"])
+router = DomainRouter(tags=["reports and statistics"])
 ReportId = Annotated[str, Path(description="Report id (UUID).")]
 ProgrammeQ = Annotated[str | None, Query(examples=["desentralisert"])]
 YearQ = Annotated[int | None, Query(ge=2000, le=2100)]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 
 from app.core.etag import etag_of
 from app.core.listing import respond_item, respond_list
 from app.core.openapi import list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import UpdatedSince
+from app.core.routing import DomainRouter
 from app.deps import DryRunDep, IdempotencyDep, IfMatch, PageDep, PrincipalDep, SessionDep
 from app.selection import review, rounds
 from app.selection.schemas import (
@@ -24,7 +25,7 @@ from app.selection.schemas import (
     RoundUpdate,
 )
 
-router = APIRouter(prefix="/selection-rounds", tags=["selection rounds"])
+router = DomainRouter(prefix="/selection-rounds", tags=["selection rounds"])
 RoundId = Annotated[str, Path(description="Selection round id (UUID).")]
 MunicipalityId = Annotated[str, Path(description="Municipality id (`NO-5501` or `5501`).")]
 County = Annotated[str | None, Query(description="County id.", examples=["NO-55"])]

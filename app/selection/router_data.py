@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 
 from app.core.listing import respond_item, respond_list
 from app.core.openapi import list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import UpdatedSince
+from app.core.routing import DomainRouter
 from app.core.tabular import IMPORT_BODY
 from app.deps import DryRunDep, IdempotencyDep, PageDep, PrincipalDep, SessionDep
 from app.reference import schools
@@ -17,7 +18,7 @@ from app.selection import indicator_data
 from app.selection.indicators import INDICATORS
 from app.selection.schemas import ImportResult, IndicatorValueRead, SchoolRead
 
-router = APIRouter(tags=["schools and indicator data"])
+router = DomainRouter(tags=["schools and indicator data"])
 County = Annotated[str | None, Query(description="County id.", examples=["NO-55"])]
 SchoolOwner = Annotated[str | None, Query(description="School owner id.", examples=["NO-5501"])]
 

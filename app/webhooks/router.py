@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import Path, Request, Response
 
 from app.core.etag import etag_of
 from app.core.listing import respond_item, respond_list
 from app.core.openapi import list_responses, read_responses, write_responses
 from app.core.pagination import Page
 from app.core.params import UpdatedSince
+from app.core.routing import DomainRouter
 from app.deps import DryRunDep, IdempotencyDep, IfMatch, PageDep, PrincipalDep, SessionDep
 from app.webhooks import service
 from app.webhooks.schemas import DeliveryRead, RedeliverIn, SubscriptionCreate, SubscriptionRead, SubscriptionUpdate
 
-router = APIRouter(prefix="/webhook-subscriptions", tags=["webhooks"])
+router = DomainRouter(prefix="/webhook-subscriptions", tags=["webhooks"])
 SubscriptionId = Annotated[str, Path(description="Webhook subscription id (UUID).")]
 
 
