@@ -43,6 +43,13 @@ def write_responses(*extra: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+UNAVAILABLE = {
+    "description": "The database is unreachable (a restart) or, in the embedded mode, busy with other writes. "
+    "Nothing was changed; send the same request again after `Retry-After` seconds.",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
+}
+
+
 def install_openapi(app: FastAPI) -> None:
     """Generate the document with FastAPI, then state that every error body is problem+json."""
 
@@ -51,8 +58,10 @@ def install_openapi(app: FastAPI) -> None:
             return app.openapi_schema
         document = FastAPI.openapi(app)
         problem = {"$ref": "#/components/schemas/Problem"}
-        for ops in document.get("paths", {}).values():
+        for path, ops in document.get("paths", {}).items():
             for op in ops.values():
+                if path.startswith("/api/"):
+                    op["responses"].setdefault("503", {**UNAVAILABLE})
                 for code, response in op.get("responses", {}).items():
                     if code[0] in "45":
                         response["content"] = {"application/problem+json": {"schema": problem}}
