@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, Mapper, RelationshipProperty
 
@@ -40,6 +41,14 @@ def to_records(result: sa.Result[Any]) -> list[Record]:
     return records
 
 
+def _one_of(session: AsyncSession, column: Any, keys: list[Any]) -> sa.ColumnElement[bool]:
+    """`column = ANY(:keys)` on PostgreSQL: one array parameter, where IN renders and binds one per key (a
+    quarter of a list request's CPU); `IN (...)` elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam("keys", keys, type_=ARRAY(column.type)))
+    return column.in_(keys)
+
+
 async def load_collections(
     session: AsyncSession, records: list[Record], collections: Sequence[InstrumentedAttribute[Any]]
 ) -> None:
@@ -54,7 +63,7 @@ async def load_collections(
         groups: dict[Any, list[Record]] = defaultdict(list)
         if keys:
             child = prop.mapper.class_
-            stmt = sa.select(child).where(remote.in_(keys))
+            stmt = sa.select(child).where(_one_of(session, remote, keys))
             if prop.order_by:
                 stmt = stmt.order_by(*prop.order_by)
             for row in to_records(await session.execute(entity_columns(stmt))):
