@@ -116,3 +116,26 @@ async def test_external_read_scope_cannot_write(external_client, maskinporten, d
         headers={"Authorization": f"Bearer {token}"},
     )
     assert r.status_code == 403
+
+
+async def test_a_deactivated_organisation_is_refused_though_its_token_was_cached(
+    external_client, maskinporten, auth, db
+):
+    ring, _ = maskinporten
+    udir = await auth("directorate")
+    r = await external_client.post(
+        "/api/v1/organisations",
+        json={"kind": "university", "name": "Testhøgskolen", "orgnr": "988983837"},
+        headers=udir,
+    )
+    assert r.status_code == 201, r.text
+    org = r.json()
+    token = mp_token(ring, "0192:988983837")
+    assert (await me(external_client, token)).status_code == 200  # now verified and cached
+    r = await external_client.patch(
+        f"/api/v1/organisations/{org['id']}",
+        json={"active": False},
+        headers={**udir, "If-Match": r.headers["etag"]},
+    )
+    assert r.status_code == 200 and r.json()["active"] is False
+    assert (await me(external_client, token)).status_code == 401
