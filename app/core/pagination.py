@@ -18,7 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.core.errors import InvalidInput
-from app.core.records import entity_columns, load_collections, to_records
+from app.core.records import entity_columns, load_collections, read_records
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -126,7 +126,7 @@ async def fetch_page(
     if records is None:
         rows = list((await session.scalars(paged)).all())
     else:
-        rows = to_records(await session.execute(entity_columns(paged)))
+        rows = await read_records(session, entity_columns(paged))
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
