@@ -76,7 +76,8 @@ def _collection(attribute: InstrumentedAttribute[Any]) -> _Collection:
     prop = attribute.property
     assert isinstance(prop, RelationshipProperty) and prop.uselist
     ((local, remote),) = prop.local_remote_pairs
-    columns = _labelled_columns(prop.mapper.class_)
+    child: Any = prop.mapper.class_
+    columns = _labelled_columns(child)
     order = prop.order_by or ()
 
     def where(condition: sa.ColumnElement[bool]) -> sa.Select[Any]:
