@@ -5,8 +5,10 @@
 Seeds a national dataset into a fresh PostgreSQL database (all municipalities, three programme cohorts,
 plans with measures, allocations, reports, a million audit events), starts the API (one worker, then two)
 and the bare endpoint, and runs wrk (64 connections) against each. Reports requests/s, p50 and p99 per
-endpoint and their ratio to the bare endpoint, the page a million rows deep against the first page, two
-workers against one, and the memory of each worker after the run.
+endpoint and their ratio to the bare endpoint (and, for reference, the first municipality page served
+without the service's contract on plain SQLAlchemy and on raw asyncpg: bench/reference.py), the page a
+million rows deep against the first page, two workers against one, and the memory of each worker after the
+run.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PY = sys.executable
 CG, OWNER = "974760665", "NO-4601"  # Statsforvalteren i Vestland, Bergen
+REF_SQLALCHEMY = "reference: plain SQLAlchemy page"
+REF_ASYNCPG = "reference: raw asyncpg page"
 
 
 def sh(*args: str, env: dict[str, str] | None = None) -> str:
@@ -223,6 +227,9 @@ async def main() -> None:
         bare = start([PY, "-m", "uvicorn", "bench.bare:app", "--port", "8732", "--log-level", "warning"], env)
         servers.append(bare)
         await wait_ready("http://127.0.0.1:8732/bare")
+        reference = start([PY, "-m", "uvicorn", "bench.reference:app", "--port", "8733", "--log-level", "warning"], env)
+        servers.append(reference)
+        await wait_ready("http://127.0.0.1:8733/asyncpg")
         results: dict[str, dict[str, float]] = {}
         for workers in (1, 2):
             api = start([PY, "-m", "app", "serve", "--workers", str(workers)], env)
@@ -243,11 +250,14 @@ async def main() -> None:
             base = "http://127.0.0.1:8731/api/v1"
 
             def measure(label: str, url: str, headers: dict[str, str], script: str | None = None) -> None:
-                if label == "bare FastAPI" or not args.only or args.only in label:
+                if label in ("bare FastAPI", REF_SQLALCHEMY, REF_ASYNCPG) or not args.only or args.only in label:
                     results[label] = wrk(url, args.duration, args.connections, headers, script)
 
             if workers == 1:
                 measure("bare FastAPI", "http://127.0.0.1:8732/bare", {})
+                # The same page without the service's contract: what the stack itself does on this machine.
+                measure(REF_SQLALCHEMY, "http://127.0.0.1:8733/sqlalchemy", {})
+                measure(REF_ASYNCPG, "http://127.0.0.1:8733/asyncpg", {})
                 for path in ("municipalities", "enrolments", "development-plans", "allocations"):
                     measure(f"GET /{path}", f"{base}/{path}?limit=50", auth["county_governor"])
                 measure("GET /audit-events (first page)", f"{base}/audit-events?limit=50", auth["directorate"])
