@@ -72,7 +72,7 @@ async def list_enrolments(
         order=q.order,
         page=page,
         schema=EnrolmentRead,
-        to_item=EnrolmentRead.of,
+        to_item=EnrolmentRead.data_of,
         records=[Enrolment.phases],
     )
 

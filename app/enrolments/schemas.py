@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -129,27 +129,32 @@ class PhaseRead(Tracked):
     goals_total: int
 
     @classmethod
+    def data_of(cls, p: EnrolmentPhase) -> dict[str, Any]:
+        """The fields as plain data: a list validates its whole page of these in one call (app/core/listing.py)."""
+        goals = p.goals
+        return {
+            "id": p.id,
+            "position": p.position,
+            "code": p.code,
+            "name": p.name,
+            "status": p.status,
+            "planned_start": p.planned_start,
+            "planned_end": p.planned_end,
+            "started_at": p.started_at,
+            "completed_at": p.completed_at,
+            "requires_plan": p.requires_plan,
+            "requires_leadership": p.requires_leadership,
+            "goals": goals,
+            "goals_done": sum(1 for g in goals if g.get("done")),
+            "goals_total": len(goals),
+            "created_at": p.created_at,
+            "updated_at": p.updated_at,
+            "version": p.version,
+        }
+
+    @classmethod
     def of(cls, p: EnrolmentPhase) -> PhaseRead:
-        goals = p.goals  # validated as a whole by the constructor (one call into pydantic-core, not one per goal)
-        return cls(
-            id=p.id,
-            position=p.position,
-            code=p.code,
-            name=p.name,
-            status=p.status,  # type: ignore[arg-type]
-            planned_start=p.planned_start,
-            planned_end=p.planned_end,
-            started_at=p.started_at,
-            completed_at=p.completed_at,
-            requires_plan=p.requires_plan,
-            requires_leadership=p.requires_leadership,
-            goals=goals,
-            goals_done=sum(1 for g in goals if g.get("done")),
-            goals_total=len(goals),
-            created_at=p.created_at,
-            updated_at=p.updated_at,
-            version=p.version,
-        )
+        return cls.model_validate(cls.data_of(p))
 
 
 class EnrolmentCreate(Input):
@@ -194,10 +199,19 @@ class EnrolmentRead(Tracked):
     phases: list[PhaseRead]
 
     @classmethod
+    def data_of(cls, e: Enrolment) -> dict[str, Any]:
+        """The fields as plain data: a list validates its whole page of these in one call (app/core/listing.py)."""
+        data = {k: getattr(e, k) for k in _ENROLMENT_COLUMNS}
+        data["current_phase"] = next((p.code for p in e.phases if p.status == "active"), None)
+        data["phases"] = [PhaseRead.data_of(p) for p in e.phases]
+        return data
+
+    @classmethod
     def of(cls, e: Enrolment) -> EnrolmentRead:
-        active = next((p.code for p in e.phases if p.status == "active"), None)
-        data = {k: getattr(e, k) for k in cls.model_fields if k not in ("phases", "current_phase")}
-        return cls(**data, current_phase=active, phases=[PhaseRead.of(p) for p in e.phases])
+        return cls.model_validate(cls.data_of(e))
+
+
+_ENROLMENT_COLUMNS = tuple(k for k in EnrolmentRead.model_fields if k not in ("phases", "current_phase"))
 
 
 # Participants and guidance --------------------------------------------------------------------

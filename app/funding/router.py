@@ -63,7 +63,7 @@ async def list_allocations(
         order=q.order,
         page=page,
         schema=AllocationRead,
-        to_item=AllocationRead.of,
+        to_item=AllocationRead.data_of,
         records=[],
     )
 

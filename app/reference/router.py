@@ -127,7 +127,7 @@ async def list_municipalities(
         order=lq.order,
         page=page,
         schema=MunicipalityRead,
-        to_item=MunicipalityRead.of,
+        to_item=MunicipalityRead.data_of,
         records=[Municipality.names],
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -75,19 +75,24 @@ class MunicipalityRead(BaseModel):
     version: int
 
     @classmethod
+    def data_of(cls, m: Municipality) -> dict[str, Any]:
+        """The fields as plain data: a list validates its whole page of these in one call (app/core/listing.py)."""
+        return {
+            "id": m.id,
+            "country": m.country,
+            "number": m.number,
+            "name": name_at(m.names, date.today()),
+            "names": [{"name": n.name, "valid_from": n.valid_from} for n in m.names],
+            "county_id": m.county_id,
+            "valid_to": m.valid_to,
+            "created_at": m.created_at,
+            "updated_at": m.updated_at,
+            "version": m.version,
+        }
+
+    @classmethod
     def of(cls, m: Municipality) -> MunicipalityRead:
-        return cls(
-            id=m.id,
-            country=m.country,
-            number=m.number,
-            name=name_at(m.names, date.today()),
-            names=[NameRead(name=n.name, valid_from=n.valid_from) for n in m.names],
-            county_id=m.county_id,
-            valid_to=m.valid_to,
-            created_at=m.created_at,
-            updated_at=m.updated_at,
-            version=m.version,
-        )
+        return cls.model_validate(cls.data_of(m))
 
 
 class OrganisationRead(BaseModel):
