@@ -16,6 +16,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with (request.app.state.read_sessionmaker if reads else request.app.state.sessionmaker)() as session:
         try:
             yield session
+            if reads:
+                # Nothing to commit (a read-only session refuses writes), and on PostgreSQL reads run in
+                # autocommit: closing the session releases its connection.
+                return
             if session.info.get(DRY_RUN):
                 await session.rollback()
             else:
