@@ -34,6 +34,8 @@ PY = sys.executable
 CG, OWNER = "974760665", "NO-4601"  # Statsforvalteren i Vestland, Bergen
 REF_SQLALCHEMY = "reference: plain SQLAlchemy page"
 REF_ASYNCPG = "reference: raw asyncpg page"
+FLOOR_HEALTH = "floor: GET /health/live (service)"
+FLOOR_ME = "floor: GET /me (token, session, 1 query)"
 
 
 def sh(*args: str, env: dict[str, str] | None = None) -> str:
@@ -135,15 +137,31 @@ def wrk(
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": pct("50"), "p99": pct("99"), "errors": float(errors.group(1)) if errors else 0.0}
+    requests = float(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    failed = float(errors.group(1)) if errors else 0.0
+    return {"requests": requests, "rps": rps, "p50": pct("50"), "p99": pct("99"), "errors": failed}
+
+
+def _server_pids(pid: int) -> list[int]:
+    """The server's worker processes, or the server itself when it has none."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(c) for c in children] or [pid]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the server's processes have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in _server_pids(pid):
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def rss_mb(pid: int) -> list[float]:
     """Resident memory of the server's worker processes (or of the process itself when it has none)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    pids = [int(c) for c in children] or [pid]
     out = []
-    for p in pids:
+    for p in _server_pids(pid):
         status = Path(f"/proc/{p}/status").read_text()
         out.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)  # type: ignore[union-attr]
     return out
@@ -249,15 +267,22 @@ async def main() -> None:
                     auth[role] = {"Authorization": f"Bearer {r.json()['access_token']}"}
             base = "http://127.0.0.1:8731/api/v1"
 
-            def measure(label: str, url: str, headers: dict[str, str], script: str | None = None) -> None:
+            def measure(
+                label: str, url: str, headers: dict[str, str], script: str | None = None, server: int = api.pid
+            ) -> None:
                 if label in ("bare FastAPI", REF_SQLALCHEMY, REF_ASYNCPG) or not args.only or args.only in label:
-                    results[label] = wrk(url, args.duration, args.connections, headers, script)
+                    used = cpu_seconds(server)
+                    r = results[label] = wrk(url, args.duration, args.connections, headers, script)
+                    r["cpu_ms"] = (cpu_seconds(server) - used) * 1000 / r["requests"] if r["requests"] else 0.0
 
             if workers == 1:
-                measure("bare FastAPI", "http://127.0.0.1:8732/bare", {})
+                measure("bare FastAPI", "http://127.0.0.1:8732/bare", {}, server=bare.pid)
                 # The same page without the service's contract: what the stack itself does on this machine.
-                measure(REF_SQLALCHEMY, "http://127.0.0.1:8733/sqlalchemy", {})
-                measure(REF_ASYNCPG, "http://127.0.0.1:8733/asyncpg", {})
+                measure(REF_SQLALCHEMY, "http://127.0.0.1:8733/sqlalchemy", {}, server=reference.pid)
+                measure(REF_ASYNCPG, "http://127.0.0.1:8733/asyncpg", {}, server=reference.pid)
+                # The service's own floors: its middleware and routing; then authentication, a session, one query.
+                measure(FLOOR_HEALTH, "http://127.0.0.1:8731/health/live", {})
+                measure(FLOOR_ME, f"{base}/me", auth["county_governor"])
                 for path in ("municipalities", "enrolments", "development-plans", "allocations"):
                     measure(f"GET /{path}", f"{base}/{path}?limit=50", auth["county_governor"])
                 measure("GET /audit-events (first page)", f"{base}/audit-events?limit=50", auth["directorate"])
@@ -277,10 +302,14 @@ async def main() -> None:
             stop(api)
             servers.remove(api)
         bare_rps = results["bare FastAPI"]["rps"]
-        print(f"\n{'endpoint':40} {'req/s':>8} {'x bare':>7} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+        print(f"\n{'endpoint':42} {'req/s':>8} {'x bare':>7} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'CPU ms':>7}")
         for label, r in results.items():
             ratio = r["rps"] / bare_rps
-            print(f"{label:40} {r['rps']:8.0f} {ratio:7.3f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:8.0f}")
+            print(
+                f"{label:42} {r['rps']:8.0f} {ratio:7.3f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:8.0f}"
+                f" {r['cpu_ms']:7.2f}"
+            )
+        print("(CPU ms: the server's processes' CPU per request during the run, wrk's and PostgreSQL's not counted)")
         if "GET /audit-events (first page)" in results and "GET /audit-events (1M deep)" in results:
             first, deep_r = results["GET /audit-events (first page)"], results["GET /audit-events (1M deep)"]
             ratio = first["rps"] / deep_r["rps"]
