@@ -19,7 +19,7 @@ from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
 from app.core.idempotency import IdempotentReplay, replay_response
 from app.core.logging import configure_logging
-from app.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from app.core.middleware import BodyLimitMiddleware, RequestContextMiddleware, RetryLostConnectionMiddleware
 from app.core.openapi import install_openapi, operation_id
 from app.core.ratelimit import build_limiter
 from app.db.session import make_engine, make_read_sessionmaker, make_sessionmaker
@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
 
     install_openapi(app)
+    app.add_middleware(RetryLostConnectionMiddleware)
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, import_max_bytes=settings.max_import_bytes
     )

@@ -128,6 +128,9 @@ def problem_response(
 
 
 REQUEST_ID_SCOPE_KEY = "app.request_id"
+# Set on a read's scope when its pooled connection turned out to be dead: the read may run again at once
+# (app/core/middleware.py, RetryLostConnectionMiddleware).
+CONNECTION_LOST_SCOPE_KEY = "app.connection_lost"
 
 
 def request_id_of(request: Request) -> str | None:
@@ -264,6 +267,8 @@ def install_error_handlers(app: FastAPI) -> None:
                 detail="A concurrent change got there first; nothing was changed. Read again and retry.",
             )
         if _is_database_unavailable(exc):
+            if exc.connection_invalidated and request.method in ("GET", "HEAD"):
+                request.scope[CONNECTION_LOST_SCOPE_KEY] = True
             log.warning("database unavailable", extra={"path": request.url.path, "error": str(exc.orig)[:200]})
             return _retry_shortly(
                 request,

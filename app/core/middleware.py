@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request id, access log and metrics; request body limit."""
+"""Pure ASGI middleware: request id, access log and metrics; request body limit; reads retried on a lost connection."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.context import audit_reason_var, request_id_var, write_intent_var
-from app.core.errors import REQUEST_ID_SCOPE_KEY, problem_response
+from app.core.errors import CONNECTION_LOST_SCOPE_KEY, REQUEST_ID_SCOPE_KEY, problem_response
 from app.core.metrics import observe_request
 
 access_log = logging.getLogger("app.access")
@@ -140,3 +140,35 @@ class _TooLarge(StarletteHTTPException):
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"The request body is larger than {limit} bytes.")
+
+
+class RetryLostConnectionMiddleware:
+    """A read (GET, HEAD) that met a dead pooled connection runs once more instead of answering 503.
+
+    Connections are not pinged before use (app/db/session.py), so after a database restart the first request
+    of each worker meets a dead connection; the pool then reconnects. A read changed nothing and its request has
+    no body, so it is run again on a fresh connection, and the client sees only the answer. A write still answers
+    503 with Retry-After (its client retries with the same Idempotency-Key), and so does a read whose second
+    attempt fails too (the database is down, not restarted).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        dropped = False
+
+        async def send_unless_lost(message: Message) -> None:
+            nonlocal dropped
+            if message["type"] == "http.response.start" and scope.pop(CONNECTION_LOST_SCOPE_KEY, False):
+                dropped = True
+            if not dropped:
+                await send(message)
+
+        await self.app(scope, receive, send_unless_lost)
+        if dropped:
+            access_log.info("read retried after a lost database connection", extra={"path": scope["path"]})
+            await self.app(scope, receive, send)
