@@ -93,11 +93,11 @@ def _export_all(
     fmt: str,
     records: Sequence[InstrumentedAttribute[Any]] | None,
 ) -> StreamingResponse:
-    factory = request.app.state.read_sessionmaker
+    factory, slots = request.app.state.read_sessionmaker, request.app.state.db_slots
 
     async def batches() -> AsyncIterator[list[BaseModel]]:
         params = PageParams(limit=MAX_LIMIT)
-        async with factory() as session:
+        async with slots.hold(), factory() as session:
             while True:
                 rows, next_cursor = await fetch_page(session, stmt, order, params, records)
                 yield _models(schema, to_item, rows)

@@ -13,7 +13,8 @@ DRY_RUN = "dry_run"
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Commit when the endpoint succeeds, roll back when it raises or when the request is a dry run."""
     reads = request.method in ("GET", "HEAD")
-    async with (request.app.state.read_sessionmaker if reads else request.app.state.sessionmaker)() as session:
+    factory = request.app.state.read_sessionmaker if reads else request.app.state.sessionmaker
+    async with request.app.state.db_slots.hold(), factory() as session:
         try:
             yield session
             if reads:
