@@ -41,8 +41,7 @@ async def test_a_newcomer_waits_behind_the_requests_already_waiting():
     assert order == ["A", "B", "C", "D"]
 
 
-async def test_no_more_requests_hold_a_slot_than_there_are_connections():
-    slots = ConnectionSlots(3)
+async def _most_holding_at_once(slots: ConnectionSlots, requests: int) -> int:
     holding = peak = 0
 
     async def request() -> None:
@@ -53,21 +52,13 @@ async def test_no_more_requests_hold_a_slot_than_there_are_connections():
             await asyncio.sleep(0.001)
             holding -= 1
 
-    await asyncio.gather(*(request() for _ in range(20)))
-    assert peak == 3
+    await asyncio.gather(*(request() for _ in range(requests)))
+    return peak
+
+
+async def test_no_more_requests_hold_a_slot_than_there_are_connections():
+    assert await _most_holding_at_once(ConnectionSlots(3), 20) == 3
 
 
 async def test_without_a_size_everyone_is_admitted_at_once():
-    slots = ConnectionSlots(None)
-    holding = peak = 0
-
-    async def request() -> None:
-        nonlocal holding, peak
-        async with slots.hold():
-            holding += 1
-            peak = max(peak, holding)
-            await asyncio.sleep(0.001)
-            holding -= 1
-
-    await asyncio.gather(*(request() for _ in range(20)))
-    assert peak == 20
+    assert await _most_holding_at_once(ConnectionSlots(None), 20) == 20
