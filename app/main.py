@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
 from app.api import api_router
+from app.auth.broadcast import AuthBroadcast
 from app.auth.cache import PrincipalCache
 from app.auth.issuers import build_issuers
 from app.auth.router import wellknown
@@ -45,8 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = start_in_process_worker(app) if settings.webhook_worker_in_process else None
+        broadcast = await AuthBroadcast(settings.redis_url).start() if settings.redis_url else None
         gc.freeze()
         yield
+        if broadcast is not None:
+            await broadcast()
         if worker is not None:
             await worker()
         await app.state.engine.dispose()

@@ -3,13 +3,14 @@
 Verifying a token costs a signature check and a read of its API client (enabled? secret rotated?); a client
 that sends many requests with one token pays that once per `AUTH_CACHE_SECONDS`. A change to a client (disable,
 rotate, new scopes) or to an organisation's `active` flag clears every cache of this process when it commits;
-other worker processes see the change within `AUTH_CACHE_SECONDS` at most. `AUTH_CACHE_SECONDS=0` turns the
-cache off.
+other worker processes see the change within `AUTH_CACHE_SECONDS` at most, or at once with `REDIS_URL`
+(app/auth/broadcast.py). `AUTH_CACHE_SECONDS=0` turns the cache off.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
@@ -22,9 +23,26 @@ _AUTH_CHANGED = "auth_changed"
 _generation = 0
 
 
+_listeners: list[Callable[[], None]] = []
+
+
 def _bump() -> None:
     global _generation
     _generation += 1
+
+
+def clear_all() -> None:
+    """Forget every principal held by this process (another worker committed an auth change)."""
+    _bump()
+
+
+def on_change(listener: Callable[[], None]) -> None:
+    """Call `listener` whenever an auth change commits in this process (app/auth/broadcast.py)."""
+    _listeners.append(listener)
+
+
+def off_change(listener: Callable[[], None]) -> None:
+    _listeners.remove(listener)
 
 
 def auth_changed(session: AsyncSession) -> None:
@@ -37,6 +55,8 @@ def auth_changed(session: AsyncSession) -> None:
 def _after_commit(session: Session) -> None:
     if session.info.pop(_AUTH_CHANGED, False):
         _bump()
+        for listener in _listeners:
+            listener()
 
 
 class PrincipalCache:

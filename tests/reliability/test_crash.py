@@ -46,9 +46,9 @@ def _run(env: dict[str, str], *args: str) -> str:
     return done.stdout.strip()
 
 
-def _spawn(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "app", "serve"],
+def _spawn(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 (our own CLI)
+        [sys.executable, "-m", "app", "serve", *args],
         env=env,
         cwd=PROJECT_ROOT,
         stdout=subprocess.DEVNULL,
@@ -56,8 +56,9 @@ def _spawn(env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
-async def _start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    server = _spawn(env)
+async def _start(env: dict[str, str], port: int, *args: str) -> subprocess.Popen[bytes]:
+    """`python -m app serve` (with `args`), once it answers /health/ready."""
+    server = _spawn(env, *args)
     async with httpx.AsyncClient() as http:
         for _ in range(150):
             try:
