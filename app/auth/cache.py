@@ -26,14 +26,10 @@ _generation = 0
 _listeners: list[Callable[[], None]] = []
 
 
-def _bump() -> None:
+def clear_all() -> None:
+    """Forget every principal held by this process (an auth change committed here or in another worker)."""
     global _generation
     _generation += 1
-
-
-def clear_all() -> None:
-    """Forget every principal held by this process (another worker committed an auth change)."""
-    _bump()
 
 
 def on_change(listener: Callable[[], None]) -> None:
@@ -48,13 +44,13 @@ def off_change(listener: Callable[[], None]) -> None:
 def auth_changed(session: AsyncSession) -> None:
     """Call when a write changes who may authenticate: caches are cleared now and again when it commits."""
     session.info[_AUTH_CHANGED] = True
-    _bump()
+    clear_all()
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     if session.info.pop(_AUTH_CHANGED, False):
-        _bump()
+        clear_all()
         for listener in _listeners:
             listener()
 

@@ -24,7 +24,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_size"] = settings.db_pool_size
-        kwargs["max_overflow"] = settings.db_pool_size
+        kwargs["max_overflow"] = settings.db_pool_size  # pool_capacity() counts both
         # No pool_pre_ping: on asyncpg it costs three round trips (BEGIN, ping, ROLLBACK) per request. A
         # connection lost to a database restart fails its request with 503 (app/core/errors.py), and the
         # pool then drops every connection older than the failure, so the requests after it reconnect.
@@ -32,6 +32,11 @@ def make_engine(settings: Settings) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         _sqlite_transactions(engine)
     return engine
+
+
+def pool_capacity(settings: Settings) -> int | None:
+    """How many connections make_engine()'s pool may hold at once (pool size + overflow); None on SQLite."""
+    return None if settings.is_sqlite else 2 * settings.db_pool_size
 
 
 def _sqlite_transactions(engine: AsyncEngine) -> None:
