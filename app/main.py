@@ -23,7 +23,7 @@ from app.core.logging import configure_logging
 from app.core.middleware import BodyLimitMiddleware, RequestContextMiddleware, RetryLostConnectionMiddleware
 from app.core.openapi import install_openapi, operation_id
 from app.core.ratelimit import build_limiter
-from app.db.session import make_engine, make_read_sessionmaker, make_sessionmaker, pool_capacity
+from app.db.session import make_engine, make_read_sessionmaker, make_sessionmaker, request_slots
 from app.db.slots import ConnectionSlots
 from app.health.router import router as health_router
 from app.webhooks.worker import start_in_process_worker
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.read_sessionmaker = make_read_sessionmaker(engine)
-    app.state.db_slots = ConnectionSlots(pool_capacity(settings))
+    app.state.db_slots = ConnectionSlots(request_slots(settings))
     app.state.issuers = build_issuers(settings)
     app.state.principal_cache = PrincipalCache(settings.auth_cache_seconds)
     app.state.limiter = build_limiter(settings.rate_limit_per_minute, settings.redis_url)

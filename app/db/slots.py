@@ -4,8 +4,8 @@ SQLAlchemy's asyncio pool hands a returned connection to whoever asks next: a re
 for one, woken by the return, often finds a request that just arrived has taken it, and goes back to the end
 of the queue. Under load (64 concurrent clients, 20 connections) most requests never waited, while some
 waited seconds (measured: pool waits p50 0 ms, p99 625 ms, max 5.9 s). Requests now take a slot, in the order
-they asked, before their session can take a connection; there are as many slots as the pool has connections,
-so a request holding a slot never waits for the pool.
+they asked, before their session can take a connection; there are as many slots as the connections the pool
+keeps open (app/db/session.request_slots), so a request holding a slot never waits for the pool.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 
 class ConnectionSlots:
     def __init__(self, size: int | None) -> None:
-        """`size`: the pool's connections (pool size + overflow); None admits everyone at once (SQLite)."""
+        """`size`: the connections the pool keeps open; None admits everyone at once (SQLite)."""
         self.size = size
         self._loop: asyncio.AbstractEventLoop | None = None
         self._semaphore: asyncio.Semaphore | None = None
