@@ -18,7 +18,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.core.errors import InvalidInput
-from app.core.records import entity_columns, load_collections, read_records
+from app.core.records import load_collections, read_records
+from app.core.statements import cursor_param, paged
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -97,17 +98,6 @@ def decode_cursor(cursor: str, order: Sequence[ColumnElement[Any]]) -> list[Any]
         raise _bad_cursor() from exc
 
 
-def after_cursor(stmt: sa.Select[Any], order: Sequence[ColumnElement[Any]], cursor: str | None) -> sa.Select[Any]:
-    """Order by `order` (ascending, unique together) and start after `cursor`."""
-    stmt = stmt.order_by(*order)
-    if cursor:
-        values = decode_cursor(cursor, order)
-        stmt = stmt.where(
-            sa.tuple_(*order) > sa.tuple_(*[sa.literal(v, c.type) for v, c in zip(values, order, strict=True)])
-        )
-    return stmt
-
-
 async def fetch_page(
     session: AsyncSession,
     stmt: sa.Select[Any],
@@ -115,18 +105,21 @@ async def fetch_page(
     params: PageParams,
     records: Sequence[InstrumentedAttribute[Any]] | None = None,
 ) -> tuple[list[Any], str | None]:
-    """One page and the cursor of the next page (None at the end).
+    """One page, ordered by `order` (ascending, unique together) after `params.cursor`, and the cursor of the
+    next page (None at the end).
 
     ORM objects by default; with `records` (a list of collections to load, possibly empty) plain records
     with the same attributes (app/core/records.py).
     """
     limit = params.size
-    paged = after_cursor(stmt, order, params.cursor).limit(limit + 1)
+    values = decode_cursor(params.cursor, order) if params.cursor else []
+    page = paged(stmt, order, after=bool(values), limit=limit + 1, records=records is not None)
+    bound = {cursor_param(i): v for i, v in enumerate(values)}
     rows: list[Any]
     if records is None:
-        rows = list((await session.scalars(paged)).all())
+        rows = list((await session.scalars(page, bound)).all())
     else:
-        rows = await read_records(session, entity_columns(paged))
+        rows = await read_records(session, page, bound)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

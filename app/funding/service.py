@@ -22,6 +22,7 @@ from app.auth.principal import Principal, Role
 from app.core.bulk import table_of
 from app.core.errors import InvalidInput, NotFound, RuleViolation
 from app.core.etag import check_if_match
+from app.core.statements import built_once
 from app.db.types import utcnow
 from app.enrolments.models import Enrolment
 from app.enrolments.service.common import parse_uuid, query_uuid
@@ -39,10 +40,17 @@ CENT = Decimal("0.01")
 
 
 async def list_allocations(
-    session: AsyncSession,
+    session: AsyncSession, principal: Principal, *, programme: str | None, **filters: Any
+) -> ListQuery:
+    """The list's statement; `filters` are those of `_allocations`, which builds it once per caller and filters."""
+    return _allocations(principal, programme_id=await programme_filter(session, programme), **filters)
+
+
+@built_once
+def _allocations(
     principal: Principal,
     *,
-    programme: str | None,
+    programme_id: uuid.UUID | None,
     year: int | None,
     region: str | None,
     recipient: str | None,
@@ -51,7 +59,6 @@ async def list_allocations(
     updated_since: datetime | None,
 ) -> ListQuery:
     stmt = sa.select(Allocation).where(policy.allocations(principal))
-    programme_id = await programme_filter(session, programme)
     if programme_id is not None:
         stmt = stmt.where(Allocation.programme_id == programme_id)
     for column, value in (

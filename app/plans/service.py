@@ -19,6 +19,7 @@ from app.auth.permissions import Perm, require
 from app.auth.principal import Principal, Role
 from app.core.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from app.core.etag import check_if_match
+from app.core.statements import built_once
 from app.db.types import utcnow
 from app.enrolments.models import Enrolment
 from app.enrolments.service.common import (
@@ -38,12 +39,19 @@ JSON_FIELDS = ("swot", "challenge_picture", "goals", "participants_involved", "b
 
 
 async def list_plans(
-    session: AsyncSession,
+    session: AsyncSession, principal: Principal, *, programme: str | None, **filters: Any
+) -> ListQuery:
+    """The list's statement; `filters` are those of `_plans`, which builds it once per caller and filters."""
+    return _plans(principal, programme_id=await programme_filter(session, programme), **filters)
+
+
+@built_once
+def _plans(
     principal: Principal,
     *,
     school_owner: str | None,
     county: str | None,
-    programme: str | None,
+    programme_id: uuid.UUID | None,
     level: str | None,
     kind: str | None,
     status: str | None,
@@ -51,7 +59,6 @@ async def list_plans(
     updated_since: datetime | None,
 ) -> ListQuery:
     stmt = sa.select(DevelopmentPlan).where(policy.owned(principal, DevelopmentPlan))
-    programme_id = await programme_filter(session, programme)
     filters = {
         DevelopmentPlan.school_owner_id: school_owner,
         DevelopmentPlan.county_id: county,

@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.auth import policy
 from app.auth.principal import Principal
 from app.core.errors import InvalidInput, NotFound
+from app.core.statements import built_once
 from app.reference.ids import county_id, municipality_id
 from app.reference.models import (
     REGIONAL_KINDS,
@@ -90,6 +91,7 @@ async def get_county_governor(session: AsyncSession, principal: Principal, *, re
     return org
 
 
+@built_once
 def list_municipalities(
     principal: Principal,
     *,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from app.auth.permissions import Perm, require
 from app.auth.principal import Principal
 from app.core.errors import RuleViolation
 from app.core.etag import check_if_match
+from app.core.statements import built_once
 from app.db.types import utcnow
 from app.enrolments.models import Enrolment, EnrolmentPhase
 from app.enrolments.schemas import EnrolmentCreate, EnrolmentUpdate, WithdrawIn
@@ -24,10 +26,17 @@ from app.reference.service import ListQuery
 
 
 async def list_enrolments(
-    session: AsyncSession,
+    session: AsyncSession, principal: Principal, *, programme: str | None, **filters: Any
+) -> ListQuery:
+    """The list's statement; `filters` are those of `_enrolments`, which builds it once per caller and filters."""
+    return _enrolments(principal, programme_id=await programme_filter(session, programme), **filters)
+
+
+@built_once
+def _enrolments(
     principal: Principal,
     *,
-    programme: str | None,
+    programme_id: uuid.UUID | None,
     status: str | None,
     school_owner: str | None,
     county: str | None,
@@ -37,7 +46,6 @@ async def list_enrolments(
     updated_since: datetime | None,
 ) -> ListQuery:
     stmt = sa.select(Enrolment).where(policy.owned(principal, Enrolment))
-    programme_id = await programme_filter(session, programme)
     if programme_id is not None:
         stmt = stmt.where(Enrolment.programme_id == programme_id)
     if status:

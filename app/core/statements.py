@@ -1,0 +1,108 @@
+"""List statements built once and reused: the same caller and filters get the same statement object.
+
+Building a list's scoped statement, paging it and generating its cache key (SQLAlchemy walks the whole
+statement to find its compiled form) cost a list request about 0.15 ms of CPU, more than running it. Clients
+poll the same lists with the same filters, so:
+
+- a list's statement builder (the caller and the filter values in, a statement out; no session, no clock) is
+  wrapped in `built_once`: equal arguments return the very same statement;
+- `paged()` builds the page statement on it once per page size, with the cursor's values as bound
+  parameters given when it runs, so the next pages reuse it too.
+
+A statement object is immutable and keeps its cache key once generated, so SQLAlchemy finds the compiled form
+without walking it again. Both caches are bounded (least recently used out) and per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.core.records import entity_columns
+
+STATEMENTS = 512
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+_reusable: weakref.WeakSet[sa.Select[Any]] = weakref.WeakSet()
+
+
+def built_once(builder: Callable[P, R]) -> Callable[P, R]:
+    """Memoise a pure statement builder by its (hashable) arguments: the principal and the filter values.
+
+    Only for builders whose statement depends on nothing else: no session, no `now()` or `today()`. The builder
+    returns a statement or something holding one as `.stmt` (a ListQuery); `paged()` keeps its pages.
+    """
+
+    @functools.lru_cache(maxsize=STATEMENTS)
+    def cached(*args: Any, **kwargs: Any) -> Any:
+        built = builder(*args, **kwargs)
+        stmt = getattr(built, "stmt", built)
+        if isinstance(stmt, sa.Select):
+            _reusable.add(stmt)
+        return built
+
+    return functools.wraps(builder)(cached)  # type: ignore[return-value]
+
+
+def cursor_param(position: int) -> str:
+    """The bound parameter that carries the cursor's value for the `position`-th ordering column."""
+    return f"cursor_{position}"
+
+
+def _page_of(
+    stmt: sa.Select[Any], order: Sequence[ColumnElement[Any]], after: bool, limit: int, records: bool
+) -> sa.Select[Any]:
+    paged = stmt.order_by(*order)
+    if after:
+        bound = [sa.bindparam(cursor_param(i), type_=c.type) for i, c in enumerate(order)]
+        paged = paged.where(sa.tuple_(*order) > sa.tuple_(*bound))
+    paged = paged.limit(limit)
+    return entity_columns(paged) if records else paged
+
+
+class _Pages:
+    """Page statements by the identity of the list statement they page (which they keep alive)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[int, ...], tuple[sa.Select[Any], sa.Select[Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self, stmt: sa.Select[Any], order: Sequence[ColumnElement[Any]], after: bool, limit: int, records: bool
+    ) -> sa.Select[Any]:
+        key = (id(stmt), *(id(c) for c in order), after, limit, records)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None and found[0] is stmt:
+                self._entries.move_to_end(key)
+                return found[1]
+        paged = _page_of(stmt, order, after, limit, records)
+        with self._lock:
+            self._entries[key] = (stmt, paged)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return paged
+
+
+_pages = _Pages(STATEMENTS)
+
+
+def paged(
+    stmt: sa.Select[Any], order: Sequence[ColumnElement[Any]], *, after: bool, limit: int, records: bool
+) -> sa.Select[Any]:
+    """`stmt` ordered by `order`, after the cursor's bound values when `after`, `limit` rows; as labelled columns
+    when `records` (app/core/records.py). The same object for the same page shape of a statement `built_once`."""
+    if stmt in _reusable:
+        return _pages.get(stmt, order, after, limit, records)
+    return _page_of(stmt, order, after, limit, records)
