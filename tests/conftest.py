@@ -201,3 +201,18 @@ def reference_dir(tmp_path: Path) -> Path:
     ):
         (tmp_path / name).write_text(src.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
     return tmp_path
+
+
+async def walk_pages(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], limit: int, **params: Any
+) -> list[Any]:
+    """Every item of a list, following next_cursor page by page."""
+    items: list[Any] = []
+    query: dict[str, Any] = {**params, "limit": limit}
+    while True:
+        r = await client.get(url, params=query, headers=headers)
+        assert r.status_code == 200, r.text
+        items += r.json()["items"]
+        if r.json()["next_cursor"] is None:
+            return items
+        query = {**params, "limit": limit, "cursor": r.json()["next_cursor"]}

@@ -7,6 +7,8 @@ import io
 
 import pytest
 
+from tests.conftest import walk_pages
+
 pytestmark = pytest.mark.anyio
 
 
@@ -77,3 +79,37 @@ async def test_json_is_preferred_when_the_client_prefers_it(client, auth):
         "/api/v1/counties", headers={**await auth("directorate"), "Accept": "application/json, text/csv;q=0.5"}
     )
     assert r.headers["content-type"] == "application/json"
+
+
+async def test_lists_ordered_by_time_walk_page_by_page_with_each_row_and_its_phases_once(client, auth):
+    """Enrolments page by (updated_at, id): the cursor carries a timestamp; each enrolment keeps its phases."""
+    udir, cg = await auth("directorate"), await auth("county_governor")
+    owners = (await client.get("/api/v1/municipalities", params={"county": "NO-55", "limit": 5}, headers=udir)).json()
+    created = []
+    for m in owners["items"]:
+        r = await client.post(
+            "/api/v1/enrolments",
+            json={"programme": "oppfolging", "school_owner_id": m["id"], "start_year": 2026},
+            headers=udir,
+        )
+        assert r.status_code == 201, r.text
+        created.append(r.json())
+    expected = (await client.get("/api/v1/enrolments", params={"limit": 500}, headers=cg)).json()["items"]
+    assert {e["id"] for e in created} <= {e["id"] for e in expected}
+    walked = await walk_pages(client, "/api/v1/enrolments", cg, 2)
+    assert walked == expected
+    by_id = {e["id"]: e for e in walked}
+    for e in created:
+        assert [p["code"] for p in by_id[e["id"]]["phases"]] == [p["code"] for p in e["phases"]] != []
+
+
+async def test_plans_walk_page_by_page_past_the_first_page(client, auth):
+    owner = await auth("school_owner")
+    for n in range(5):
+        r = await client.post(
+            "/api/v1/development-plans", json={"title": f"Plan {n}", "level": "owner", "kind": "free"}, headers=owner
+        )
+        assert r.status_code == 201, r.text
+    expected = (await client.get("/api/v1/development-plans", params={"limit": 500}, headers=owner)).json()["items"]
+    walked = await walk_pages(client, "/api/v1/development-plans", owner, 2)
+    assert walked == expected and len(walked) >= 5
