@@ -18,7 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.core.errors import InvalidInput
-from app.core.records import load_collections, read_records
+from app.core.records import JoinedPage, load_collections, read_joined, read_records
 from app.core.statements import cursor_param, paged
 
 DEFAULT_LIMIT = 50
@@ -109,14 +109,18 @@ async def fetch_page(
     next page (None at the end).
 
     ORM objects by default; with `records` (a list of collections to load, possibly empty) plain records
-    with the same attributes (app/core/records.py).
+    with the same attributes (app/core/records.py): the first collection comes in the page's own statement,
+    any further one with a query of its own.
     """
     limit = params.size
     values = decode_cursor(params.cursor, order) if params.cursor else []
-    page = paged(stmt, order, after=bool(values), limit=limit + 1, records=records is not None)
+    collections = None if records is None else tuple(records)
+    page = paged(stmt, order, after=bool(values), limit=limit + 1, records=collections)
     bound = {cursor_param(i): v for i, v in enumerate(values)}
     rows: list[Any]
-    if records is None:
+    if isinstance(page, JoinedPage):
+        rows = await read_joined(session, page, bound)
+    elif collections is None:
         rows = list((await session.scalars(page, bound)).all())
     else:
         rows = await read_records(session, page, bound)
@@ -124,8 +128,8 @@ async def fetch_page(
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor(key_of(rows[-1], order))
-    if records:
-        await load_collections(session, rows, records)
+    if collections and len(collections) > 1:
+        await load_collections(session, rows, collections[1:])
     return rows, next_cursor
 
 

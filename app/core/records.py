@@ -6,6 +6,11 @@ records runs its statement for the entity's column attributes and gets `Record`s
 names as the ORM object, so the resource's `of()` reads either. Collections a resource shows (a
 municipality's names, an enrolment's phases) are loaded with one query each, in the relationship's order.
 
+A page's first collection comes in the page's own statement (`join_collection`): the page as a subquery, each
+of its rows joined to its children in the relationship's order, one row per child (one with no child columns for
+a record that has none). That saves a round trip to the database and a statement per page; further collections
+are loaded with one query each.
+
 Both run on the session's connection (Core): the rows are plain tuples, so the ORM's execution and loading
 steps have nothing to do. What does not change between requests (an entity's labelled columns, a collection's
 statement with its keys as one parameter) is built once per process; a statement object that is reused keeps
@@ -107,3 +112,67 @@ async def load_collections(
                 groups[getattr(row, plan.child_key)].append(row)
         for r in records:
             setattr(r, attribute.key, groups.get(getattr(r, plan.parent_key), []))
+
+
+@dataclass(frozen=True)
+class JoinedPage:
+    """A page of records and their first collection in one statement: each row holds a record's columns, then
+    one child's columns (all None for a record without children), ordered by the page's order, then the
+    relationship's."""
+
+    stmt: sa.Select[Any]
+    width: int  # the record's columns come first
+    parent_at: int  # the record's key (the relationship's local column) in the row
+    child_at: int  # the child's key in the row: None when the record has no children
+    record_keys: tuple[str, ...]
+    child_keys: tuple[str, ...]
+    attribute: str
+
+
+def join_collection(
+    page: sa.Select[Any], order_keys: Sequence[str], attribute: InstrumentedAttribute[Any]
+) -> JoinedPage:
+    """`page` (labelled columns, ordered, limited) with `attribute`'s children joined to each of its rows."""
+    plan = _collection(attribute)
+    prop = attribute.property
+    ((_, remote),) = prop.local_remote_pairs
+    columns = _labelled_columns(prop.mapper.class_)
+    sub = page.subquery("page")
+    record_keys = tuple(sub.c.keys())
+    child_keys = tuple(c.key for c in columns)
+    stmt = (
+        sa.select(*sub.c, *columns)
+        .select_from(sub.outerjoin(prop.mapper.local_table, remote == sub.c[plan.parent_key]))
+        .order_by(*(sub.c[k] for k in order_keys), *(prop.order_by or ()))
+    )
+    return JoinedPage(
+        stmt=stmt,
+        width=len(record_keys),
+        parent_at=record_keys.index(plan.parent_key),
+        child_at=len(record_keys) + child_keys.index(plan.child_key),
+        record_keys=record_keys,
+        child_keys=child_keys,
+        attribute=attribute.key,
+    )
+
+
+async def read_joined(session: AsyncSession, joined: JoinedPage, params: dict[str, Any]) -> list[Record]:
+    """The page's records, each with its collection, from one statement (`join_collection`)."""
+    result = await (await session.connection()).execute(joined.stmt, params)
+    records: list[Record] = []
+    width, parent_at, child_at = joined.width, joined.parent_at, joined.child_at
+    children: list[Record] = []
+    current = None
+    for row in result.all():
+        if not records or row[parent_at] != current:
+            current = row[parent_at]
+            children = []
+            record = Record()
+            record.__dict__.update(zip(joined.record_keys, row[:width], strict=True))
+            setattr(record, joined.attribute, children)
+            records.append(record)
+        if row[child_at] is not None:
+            child = Record()
+            child.__dict__.update(zip(joined.child_keys, row[width:], strict=True))
+            children.append(child)
+    return records

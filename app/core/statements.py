@@ -23,9 +23,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.core.records import entity_columns
+from app.core.records import JoinedPage, entity_columns, join_collection
 
 STATEMENTS = 512
 
@@ -59,15 +60,22 @@ def cursor_param(position: int) -> str:
     return f"cursor_{position}"
 
 
+Collections = tuple[InstrumentedAttribute[Any], ...]
+
+
 def _page_of(
-    stmt: sa.Select[Any], order: Sequence[ColumnElement[Any]], after: bool, limit: int, records: bool
-) -> sa.Select[Any]:
+    stmt: sa.Select[Any], order: Sequence[ColumnElement[Any]], after: bool, limit: int, records: Collections | None
+) -> sa.Select[Any] | JoinedPage:
     paged = stmt.order_by(*order)
     if after:
         bound = [sa.bindparam(cursor_param(i), type_=c.type) for i, c in enumerate(order)]
         paged = paged.where(sa.tuple_(*order) > sa.tuple_(*bound))
     paged = paged.limit(limit)
-    return entity_columns(paged) if records else paged
+    if records is None:
+        return paged
+    if records:
+        return join_collection(entity_columns(paged), [str(c.key) for c in order], records[0])
+    return entity_columns(paged)
 
 
 class _Pages:
@@ -75,34 +83,42 @@ class _Pages:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple[int, ...], tuple[sa.Select[Any], sa.Select[Any]]] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], tuple[sa.Select[Any], sa.Select[Any] | JoinedPage]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(
-        self, stmt: sa.Select[Any], order: Sequence[ColumnElement[Any]], after: bool, limit: int, records: bool
-    ) -> sa.Select[Any]:
-        key = (id(stmt), *(id(c) for c in order), after, limit, records)
+        self, stmt: sa.Select[Any], key: tuple[Any, ...], build: Callable[[], sa.Select[Any] | JoinedPage]
+    ) -> sa.Select[Any] | JoinedPage:
         with self._lock:
             found = self._entries.get(key)
             if found is not None and found[0] is stmt:
                 self._entries.move_to_end(key)
                 return found[1]
-        paged = _page_of(stmt, order, after, limit, records)
+        page = build()
         with self._lock:
-            self._entries[key] = (stmt, paged)
+            self._entries[key] = (stmt, page)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
-        return paged
+        return page
 
 
 _pages = _Pages(STATEMENTS)
 
 
 def paged(
-    stmt: sa.Select[Any], order: Sequence[ColumnElement[Any]], *, after: bool, limit: int, records: bool
-) -> sa.Select[Any]:
-    """`stmt` ordered by `order`, after the cursor's bound values when `after`, `limit` rows; as labelled columns
-    when `records` (app/core/records.py). The same object for the same page shape of a statement `built_once`."""
-    if stmt in _reusable:
-        return _pages.get(stmt, order, after, limit, records)
-    return _page_of(stmt, order, after, limit, records)
+    stmt: sa.Select[Any],
+    order: Sequence[ColumnElement[Any]],
+    *,
+    after: bool,
+    limit: int,
+    records: Collections | None,
+) -> sa.Select[Any] | JoinedPage:
+    """`stmt` ordered by `order`, after the cursor's bound values when `after`, `limit` rows.
+
+    `records` None: the statement, for ORM objects. Otherwise labelled columns for records (app/core/records.py),
+    with the first of the `records` collections joined (a JoinedPage). The same object for the same page shape
+    of a statement `built_once`."""
+    if stmt not in _reusable:
+        return _page_of(stmt, order, after, limit, records)
+    key = (id(stmt), *(id(c) for c in order), after, limit, records)
+    return _pages.get(stmt, key, lambda: _page_of(stmt, order, after, limit, records))

@@ -6,24 +6,13 @@ from __future__ import annotations
 import pytest
 
 from app.auth.principal import Principal, Role
+from app.core.records import JoinedPage
 from app.core.statements import cursor_param, paged
 from app.reference import service
 from app.reference.models import Municipality
-from tests.conftest import CG_TROMS_FINNMARK, CG_VESTLAND
+from tests.conftest import CG_TROMS_FINNMARK, CG_VESTLAND, walk_pages
 
 pytestmark = pytest.mark.anyio
-
-
-async def _walk(client, headers: dict[str, str], limit: int) -> list[dict]:
-    items: list[dict] = []
-    params: dict[str, object] = {"limit": limit}
-    while True:
-        r = await client.get("/api/v1/municipalities", params=params, headers=headers)
-        assert r.status_code == 200, r.text
-        items += r.json()["items"]
-        if r.json()["next_cursor"] is None:
-            return items
-        params = {"limit": limit, "cursor": r.json()["next_cursor"]}
 
 
 async def test_county_governors_polling_the_same_list_in_turn_each_see_only_their_region(client, auth):
@@ -40,14 +29,14 @@ async def test_county_governors_polling_the_same_list_in_turn_each_see_only_thei
 
 async def test_walks_of_two_callers_page_by_page_give_each_every_row_of_its_own_once(client, auth):
     north, west = await auth("county_governor", CG_TROMS_FINNMARK), await auth("county_governor", CG_VESTLAND)
-    everyone = await _walk(client, await auth("directorate"), 500)
+    everyone = await walk_pages(client, "/api/v1/municipalities", await auth("directorate"), 500)
     expected = {
         "north": [m["id"] for m in everyone if m["county_id"] in ("NO-55", "NO-56")],
         "west": [m["id"] for m in everyone if m["county_id"] == "NO-46"],
     }
     for limit in (7, 20):
-        got = {"north": [m["id"] for m in await _walk(client, north, limit)]}
-        got["west"] = [m["id"] for m in await _walk(client, west, limit)]
+        got = {"north": [m["id"] for m in await walk_pages(client, "/api/v1/municipalities", north, limit)]}
+        got["west"] = [m["id"] for m in await walk_pages(client, "/api/v1/municipalities", west, limit)]
         assert got == expected
 
 
@@ -65,8 +54,10 @@ def test_the_same_caller_and_filters_get_the_same_statement_and_others_do_not():
     assert built(caller(CG_VESTLAND)) is not north
     assert built(caller(CG_TROMS_FINNMARK), county="NO-55") is not north
 
-    order = (Municipality.id,)
-    page = paged(north, order, after=True, limit=51, records=True)
-    assert paged(north, order, after=True, limit=51, records=True) is page
-    assert paged(north, order, after=False, limit=51, records=True) is not page
-    assert cursor_param(0) in {b.key for b in page._get_embedded_bindparams()}  # the cursor is a parameter
+    order, names = (Municipality.id,), (Municipality.names,)
+    page = paged(north, order, after=True, limit=51, records=names)
+    assert isinstance(page, JoinedPage)  # the names come in the page's statement
+    assert paged(north, order, after=True, limit=51, records=names) is page
+    assert paged(north, order, after=False, limit=51, records=names) is not page
+    assert paged(north, order, after=True, limit=51, records=()) is not page
+    assert cursor_param(0) in {b.key for b in page.stmt._get_embedded_bindparams()}  # the cursor is a parameter
