@@ -58,6 +58,17 @@ def to_records(rows: Iterable[Any], keys: Sequence[str]) -> list[Record]:
     return records
 
 
+def fields_of(obj: object, names: Sequence[str]) -> dict[str, Any]:
+    """The fields `names` of a record or ORM object as a dict, for a response model to validate.
+
+    A record's attributes are copied in one step (the model ignores the columns it does not show); an ORM
+    object's are read one by one.
+    """
+    if type(obj) is Record:
+        return dict(obj.__dict__)
+    return {k: getattr(obj, k) for k in names}
+
+
 async def read_records(
     session: AsyncSession, stmt: sa.Select[Any], params: dict[str, Any] | None = None
 ) -> list[Record]:

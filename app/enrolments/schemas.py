@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.core.inputs import Input
+from app.core.records import fields_of
 from app.db.types import utcnow
 from app.enrolments.models import Enrolment, EnrolmentPhase, Offer
 
@@ -201,7 +202,7 @@ class EnrolmentRead(Tracked):
     @classmethod
     def data_of(cls, e: Enrolment) -> dict[str, Any]:
         """The fields as plain data: a list validates its whole page of these in one call (app/core/listing.py)."""
-        data = {k: getattr(e, k) for k in _ENROLMENT_COLUMNS}
+        data = fields_of(e, _ENROLMENT_COLUMNS)
         data["current_phase"] = next((p.code for p in e.phases if p.status == "active"), None)
         data["phases"] = [PhaseRead.data_of(p) for p in e.phases]
         return data

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.inputs import Input
 from app.core.money import Money
+from app.core.records import fields_of
 
 Purpose = Literal[
     "continuing_education",
@@ -91,7 +92,7 @@ class AllocationRead(BaseModel):
     @classmethod
     def data_of(cls, a: object) -> dict[str, Any]:
         """The fields as plain data: a list validates its whole page of these in one call (app/core/listing.py)."""
-        data = {k: getattr(a, k) for k in _ALLOCATION_COLUMNS}
+        data = fields_of(a, _ALLOCATION_COLUMNS)
         data["remaining"] = data["amount"] - data["sub_allocated"]
         data["co_financing_met"] = data["co_financing_committed"] >= data["co_financing_required"]
         return data
