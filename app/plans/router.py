@@ -89,7 +89,7 @@ async def list_development_plans(
         order=q.order,
         page=page,
         schema=PlanRead,
-        to_item=PlanRead.of,
+        to_item=PlanRead.data_of,
         records=[],
     )
 
