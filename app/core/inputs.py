@@ -6,8 +6,10 @@ booleans, numbers numbers and dates RFC 3339 strings, so such input is a 422 nam
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -32,20 +34,51 @@ def _plain(annotation: Any) -> Any:
             return annotation
 
 
-def _wrong(annotation: Any, value: Any) -> str | None:
+Check = Callable[[Any], "str | None"]
+
+
+def _no_bool(value: Any) -> str | None:
+    return "a number, not a boolean" if isinstance(value, bool) else None
+
+
+def _bool(value: Any) -> str | None:
+    return None if value is None or isinstance(value, bool) else "a boolean (true or false)"
+
+
+def _date(value: Any) -> str | None:
+    return None if value is None or isinstance(value, str | date) else "an RFC 3339 date string"
+
+
+def _check(annotation: Any) -> Check | None:
+    """What a field's JSON value must not be, as a function of the value; None for a field with nothing to check."""
     kind = _plain(annotation)
-    if value is None or kind is None:
+    if kind is None:
         return None
-    if typing.get_origin(kind) is list and isinstance(value, list):
+    if typing.get_origin(kind) is list:
         (item,) = typing.get_args(kind) or (Any,)
-        return next((w for w in (_wrong(item, v) for v in value) if w), None)
-    if kind is bool and not isinstance(value, bool):
-        return "a boolean (true or false)"
-    if isinstance(kind, type) and issubclass(kind, _NUMBERS) and kind is not bool and isinstance(value, bool):
-        return "a number, not a boolean"
-    if kind in (date, datetime) and not isinstance(value, str | date):
-        return "an RFC 3339 date string"
+        each = _check(item)
+        if each is None:
+            return None
+
+        def items(value: Any) -> str | None:
+            return next((w for w in map(each, value) if w), None) if isinstance(value, list) else None
+
+        return items
+    if kind is bool:
+        return _bool
+    if isinstance(kind, type) and issubclass(kind, _NUMBERS):
+        return _no_bool
+    if kind in (date, datetime):
+        return _date
     return None
+
+
+@functools.cache
+def _checks(model: type[BaseModel]) -> tuple[tuple[str, Check], ...]:
+    """A model's fields that have a check, by their JSON key: worked out once per model, not per value (read
+    models nest Input models too, so every plan of a list page passes through here)."""
+    found = ((field.alias or name, _check(field.annotation)) for name, field in model.model_fields.items())
+    return tuple((key, check) for key, check in found if check is not None)
 
 
 class Input(BaseModel):
@@ -55,8 +88,7 @@ class Input(BaseModel):
     @classmethod
     def _json_types(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            for name, field in cls.model_fields.items():
-                key = field.alias or name
-                if key in data and (problem := _wrong(field.annotation, data[key])):
+            for key, check in _checks(cls):
+                if key in data and data[key] is not None and (problem := check(data[key])):
                     raise ValueError(f"{key} must be {problem}")
         return data
