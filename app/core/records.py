@@ -49,13 +49,14 @@ def entity_columns(stmt: sa.Select[Any]) -> sa.Select[Any]:
     return stmt.with_only_columns(*_labelled_columns(entity))
 
 
+def _record(keys: Sequence[str], values: Iterable[Any]) -> Record:
+    record = Record()
+    record.__dict__.update(zip(keys, values, strict=True))
+    return record
+
+
 def to_records(rows: Iterable[Any], keys: Sequence[str]) -> list[Record]:
-    records = []
-    for row in rows:
-        record = Record()
-        record.__dict__.update(zip(keys, row, strict=True))
-        records.append(record)
-    return records
+    return [_record(keys, row) for row in rows]
 
 
 def fields_of(obj: object, names: Sequence[str]) -> dict[str, Any]:
@@ -178,12 +179,9 @@ async def read_joined(session: AsyncSession, joined: JoinedPage, params: dict[st
         if not records or row[parent_at] != current:
             current = row[parent_at]
             children = []
-            record = Record()
-            record.__dict__.update(zip(joined.record_keys, row[:width], strict=True))
+            record = _record(joined.record_keys, row[:width])
             setattr(record, joined.attribute, children)
             records.append(record)
         if row[child_at] is not None:
-            child = Record()
-            child.__dict__.update(zip(joined.child_keys, row[width:], strict=True))
-            children.append(child)
+            children.append(_record(joined.child_keys, row[width:]))
     return records
