@@ -63,6 +63,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         generate_signing_key=True,
         log_level="WARNING",
         max_body_bytes=64 * 1024,
+        check_list_pages=True,
         _env_file=None,  # type: ignore[call-arg]
     )
 

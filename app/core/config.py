@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
 
     metrics_public: bool = True
+    # Validate every list page written from plain data against its response model too, and fail on any
+    # difference (app/core/page_json.py): the tests turn it on.
+    check_list_pages: bool = False
     idempotency_ttl_hours: int = 24
 
     @property

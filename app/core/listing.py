@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.core.csv import CSV_MEDIA_TYPE, csv_columns, csv_stream, wants_csv
 from app.core.etag import etag_of, not_modified
+from app.core.page_json import page_json
 from app.core.pagination import MAX_LIMIT, PageParams, encode_cursor, fetch_page, key_of
 from app.core.tabular import XLSX_MEDIA_TYPE
 from app.core.xlsx import wants_xlsx, xlsx_stream
@@ -38,9 +39,9 @@ async def respond_list(
 ) -> Any:
     """JSON page by default; CSV or XLSX (Accept) the page, or every row streamed when no limit is given.
 
-    `to_item` makes the schema's model of a row, or its fields as a dict (`Schema.data_of`): the response model
-    then validates the whole page of dicts in one call into pydantic-core, where building the models one by one
-    (with their nested models) was the largest single part of a list request's CPU.
+    `to_item` makes the schema's model of a row, or its fields as a dict (`Schema.data_of`): a page of dicts is
+    written as JSON by the response model's schema without building the models (app/core/page_json.py), where
+    building them (with their nested models) was the largest single part of a list request's CPU.
     `records`: read the page as plain records with these collections loaded, not as ORM objects (the lists
     clients poll most; app/core/records.py).
     """
@@ -58,7 +59,13 @@ async def respond_list(
     rows, next_cursor = await fetch_page(session, stmt, order, page, records)
     if next_cursor:
         response.headers["Link"] = _next_link(request, next_cursor)
-    return {"items": [to_item(r) for r in rows], "next_cursor": next_cursor}
+    items = [to_item(r) for r in rows]
+    if items and isinstance(items[0], BaseModel):
+        return {"items": items, "next_cursor": next_cursor}
+    # Plain data: written by the response model's schema without building the models (app/core/page_json.py).
+    check = request.app.state.settings.check_list_pages
+    body = page_json(schema, {"items": items, "next_cursor": next_cursor}, check=check)
+    return Response(body, media_type="application/json", headers=response.headers)
 
 
 def _models(

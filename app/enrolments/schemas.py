@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.core.inputs import Input
+from app.core.page_json import read_documents
 from app.core.records import fields_of
 from app.db.types import utcnow
 from app.enrolments.models import Enrolment, EnrolmentPhase, Offer
@@ -131,9 +132,9 @@ class PhaseRead(Tracked):
 
     @classmethod
     def data_of(cls, p: EnrolmentPhase) -> dict[str, Any]:
-        """The fields as plain data: a list validates its whole page of these in one call (app/core/listing.py)."""
+        """The fields as plain data, the goals read by their schema (app/core/page_json.py)."""
         goals = p.goals
-        return {
+        data = {
             "id": p.id,
             "position": p.position,
             "code": p.code,
@@ -152,6 +153,7 @@ class PhaseRead(Tracked):
             "updated_at": p.updated_at,
             "version": p.version,
         }
+        return read_documents(cls, data, ("goals",))
 
     @classmethod
     def of(cls, p: EnrolmentPhase) -> PhaseRead:
@@ -201,7 +203,7 @@ class EnrolmentRead(Tracked):
 
     @classmethod
     def data_of(cls, e: Enrolment) -> dict[str, Any]:
-        """The fields as plain data: a list validates its whole page of these in one call (app/core/listing.py)."""
+        """The fields as plain data, every one of them: a list writes its page of these (app/core/page_json.py)."""
         data = fields_of(e, _ENROLMENT_COLUMNS)
         data["current_phase"] = next((p.code for p in e.phases if p.status == "active"), None)
         data["phases"] = [PhaseRead.data_of(p) for p in e.phases]

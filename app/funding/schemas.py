@@ -91,7 +91,7 @@ class AllocationRead(BaseModel):
 
     @classmethod
     def data_of(cls, a: object) -> dict[str, Any]:
-        """The fields as plain data: a list validates its whole page of these in one call (app/core/listing.py)."""
+        """The fields as plain data, every one of them: a list writes its page of these (app/core/page_json.py)."""
         data = fields_of(a, _ALLOCATION_COLUMNS)
         data["remaining"] = data["amount"] - data["sub_allocated"]
         data["co_financing_met"] = data["co_financing_committed"] >= data["co_financing_required"]

@@ -16,6 +16,8 @@ from app.enrolments.models import OwnedMixin
 
 PLAN_STATUSES = ("draft", "submitted", "approved", "returned")
 EDITABLE = ("draft", "returned")
+# The plan's JSON documents (a merge patch replaces each whole; a list reads them as plain data).
+JSON_FIELDS = ("swot", "challenge_picture", "goals", "participants_involved", "based_on_plan_ids")
 
 
 class DevelopmentPlan(Base, UUIDPk, OwnedMixin, Tracked):

@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.core.inputs import Input
 from app.core.money import MoneyOrZero
+from app.core.page_json import read_documents
 from app.core.records import fields_of
 from app.enrolments.schemas import ParticipantRole
-from app.plans.models import DevelopmentPlan
+from app.plans.models import JSON_FIELDS, DevelopmentPlan
 
 Level = Literal["owner", "administration", "school"]
 Kind = Literal["pre_phase_plan", "implementation_plan", "swot", "competence_needs", "free"]
@@ -111,8 +112,8 @@ class PlanRead(BaseModel):
 
     @classmethod
     def data_of(cls, p: object) -> dict[str, Any]:
-        """The fields as plain data: a list validates its whole page of these in one call (app/core/listing.py)."""
-        return fields_of(p, _PLAN_COLUMNS)
+        """The fields as plain data, the stored documents with their defaults (app/core/page_json.py)."""
+        return read_documents(cls, fields_of(p, _PLAN_COLUMNS), JSON_FIELDS)
 
     @classmethod
     def of(cls, p: DevelopmentPlan) -> PlanRead:

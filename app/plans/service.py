@@ -30,12 +30,10 @@ from app.enrolments.service.common import (
     query_uuid,
     school_owner_for_write,
 )
-from app.plans.models import EDITABLE, DevelopmentPlan, PlanMeasure, PlanVersion
+from app.plans.models import EDITABLE, JSON_FIELDS, DevelopmentPlan, PlanMeasure, PlanVersion
 from app.plans.schemas import MeasureCreate, MeasureFields, MeasureRead, PlanCreate, PlanRead, PlanUpdate, ReviewIn
 from app.programmes.service import programme_filter
 from app.reference.service import ListQuery, find_organisation
-
-JSON_FIELDS = ("swot", "challenge_picture", "goals", "participants_involved", "based_on_plan_ids")
 
 
 async def list_plans(

@@ -76,7 +76,7 @@ class MunicipalityRead(BaseModel):
 
     @classmethod
     def data_of(cls, m: Municipality) -> dict[str, Any]:
-        """The fields as plain data: a list validates its whole page of these in one call (app/core/listing.py)."""
+        """The fields as plain data, every one of them: a list writes its page of these (app/core/page_json.py)."""
         return {
             "id": m.id,
             "country": m.country,

@@ -111,6 +111,13 @@ async def test_follow_up_scheme_from_offer_to_completed_implementation_phase(cli
         headers={**tromso, "If-Match": f'"{phase_version}"'},
     )
     assert r.status_code == 200 and r.json()["goals_done"] == 1
+    # The list shows the goal as the enrolment does: its stored time is text, which the list reads as a time.
+    listed = await client.get("/api/v1/enrolments", params={"programme": "oppfolging"}, headers=tromso)
+    assert listed.status_code == 200, listed.text
+    (item,) = [e for e in listed.json()["items"] if e["id"] == enrolment["id"]]
+    goal = next(g for g in item["phases"][0]["goals"] if g["code"] == "utfordringsbilde")
+    assert goal["done"] is True and goal["comment"] == "Lagt fram i mars" and goal["updated_at"].endswith("Z")
+    assert item == (await client.get(url, headers=tromso)).json()
     stale = await client.patch(goal_url, json={"done": False}, headers={**tromso, "If-Match": f'"{phase_version}"'})
     assert stale.status_code == 412
 

@@ -243,3 +243,28 @@ async def test_a_plan_keeps_its_period_dates(client, auth):
         headers=owner | {"If-Match": '"1"'},
     )
     assert r.status_code == 200 and r.json()["period_end"] == "2028-07-31"
+
+
+async def test_the_list_shows_each_plan_as_the_plan_itself_with_its_documents_defaults_and_types(client, auth):
+    """A plan's documents are stored as given (`{}` for no SWOT, dates and ids as text); the list reads them by
+    the plan's schema, so an item equals the plan fetched on its own."""
+    owner = await auth("school_owner", HARSTAD)
+    empty = await new_plan(client, owner)
+    full = await new_plan(
+        client,
+        owner,
+        goals=[{"text": "Bedre lesing", "deadline": "2029-06-30"}],
+        swot={"strengths": ["Godt samarbeid med PPT"]},
+        based_on_plan_ids=[empty["id"]],
+    )
+    listed = await client.get(PLANS, params={"limit": 500}, headers=owner)
+    assert listed.status_code == 200, listed.text
+    items = {p["id"]: p for p in listed.json()["items"]}
+    for plan in (empty, full):
+        assert items[plan["id"]] == (await client.get(f"{PLANS}/{plan['id']}", headers=owner)).json()
+    assert items[empty["id"]]["swot"] == {"strengths": [], "weaknesses": [], "opportunities": [], "threats": []}
+    assert items[empty["id"]]["challenge_picture"] == {"text": "", "data_sources": []}
+    assert items[full["id"]]["goals"] == [
+        {"text": "Bedre lesing", "indicator": None, "baseline": None, "target": None, "deadline": "2029-06-30"}
+    ]
+    assert items[full["id"]]["based_on_plan_ids"] == [empty["id"]]
