@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
-from app.api import api_router
+from app.api import API_PREFIX, api_routers
 from app.auth.broadcast import AuthBroadcast
 from app.auth.cache import PrincipalCache
 from app.auth.issuers import build_issuers
@@ -113,7 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health_router)
     app.include_router(wellknown)
-    app.include_router(api_router)
+    for router in api_routers:
+        app.include_router(router, prefix=API_PREFIX)
 
     install_openapi(app)
     app.add_middleware(RetryLostConnectionMiddleware)
