@@ -22,7 +22,7 @@ import functools
 import json
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, create_model
 from pydantic_core import SchemaSerializer, SchemaValidator
 
 from app.core.pagination import Page
@@ -94,8 +94,11 @@ def page_json(schema: type[BaseModel], page: dict[str, Any], *, check: bool = Fa
 
 
 @functools.cache
-def _document_validator(schema: type[BaseModel], name: str) -> SchemaValidator:
-    return SchemaValidator(_as_dicts(TypeAdapter(schema.model_fields[name].rebuild_annotation()).core_schema))
+def _documents_validator(schema: type[BaseModel], names: tuple[str, ...]) -> SchemaValidator:
+    """The fields `names` of `schema` as a typed dict: validating a whole row's dict takes them and leaves the rest."""
+    fields: Any = {name: (schema.model_fields[name].rebuild_annotation(), ...) for name in names}
+    documents = create_model(f"{schema.__name__}Documents", **fields)
+    return SchemaValidator(_as_dicts(TypeAdapter(documents).core_schema))
 
 
 def read_documents(schema: type[BaseModel], data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
@@ -103,8 +106,8 @@ def read_documents(schema: type[BaseModel], data: dict[str, Any], names: tuple[s
 
     A document holds what its writer gave, in JSON's types: a plan's `swot` is `{}` until one is written, a
     goal's deadline a string. Validated into dicts, the documents get their defaults and their types (a date,
-    a UUID), as they would in the response model, without the models being built.
+    a UUID), as they would in the response model, without the models being built; all of a row's documents in
+    one call.
     """
-    for name in names:
-        data[name] = _document_validator(schema, name).validate_python(data[name])
+    data.update(_documents_validator(schema, names).validate_python(data))
     return data
