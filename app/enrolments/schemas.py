@@ -133,27 +133,11 @@ class PhaseRead(Tracked):
     @classmethod
     def data_of(cls, p: EnrolmentPhase) -> dict[str, Any]:
         """The fields as plain data, the goals read by their schema (app/core/page_json.py)."""
-        goals = p.goals
-        data = {
-            "id": p.id,
-            "position": p.position,
-            "code": p.code,
-            "name": p.name,
-            "status": p.status,
-            "planned_start": p.planned_start,
-            "planned_end": p.planned_end,
-            "started_at": p.started_at,
-            "completed_at": p.completed_at,
-            "requires_plan": p.requires_plan,
-            "requires_leadership": p.requires_leadership,
-            "goals": goals,
-            "goals_done": sum(1 for g in goals if g.get("done")),
-            "goals_total": len(goals),
-            "created_at": p.created_at,
-            "updated_at": p.updated_at,
-            "version": p.version,
-        }
-        return read_documents(cls, data, ("goals",))
+        data = read_documents(cls, fields_of(p, _PHASE_COLUMNS), ("goals",))
+        goals = data["goals"]
+        data["goals_done"] = sum(1 for g in goals if g["done"])
+        data["goals_total"] = len(goals)
+        return data
 
     @classmethod
     def of(cls, p: EnrolmentPhase) -> PhaseRead:
@@ -179,6 +163,9 @@ class EnrolmentUpdate(Input):
 
 class WithdrawIn(Input):
     reason: str = Field(min_length=1, max_length=2000, examples=["Kommunesammenslåing"])
+
+
+_PHASE_COLUMNS = tuple(k for k in PhaseRead.model_fields if k not in ("goals_done", "goals_total"))
 
 
 class EnrolmentRead(Tracked):
