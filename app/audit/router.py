@@ -43,7 +43,7 @@ async def list_audit_events(
         order=q.order,
         page=page,
         schema=AuditEventRead,
-        to_item=AuditEventRead.model_validate,
+        to_item=AuditEventRead.data_of,
         records=[],
     )
 

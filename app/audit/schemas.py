@@ -8,6 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.page_json import read_documents
+from app.core.records import fields_of
+
 
 class AuditEventRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -29,6 +32,14 @@ class AuditEventRead(BaseModel):
     subject_org_id: str | None = Field(default=None, examples=["NO-5501"])
     municipality_id: str | None = Field(default=None, examples=["NO-5501"])
     county_id: str | None = Field(default=None, examples=["NO-55"])
+
+    @classmethod
+    def data_of(cls, e: object) -> dict[str, Any]:
+        """The fields as plain data, every one of them: a list writes its page of these (app/core/page_json.py)."""
+        return read_documents(cls, fields_of(e, _AUDIT_COLUMNS), ("changes",))
+
+
+_AUDIT_COLUMNS = tuple(AuditEventRead.model_fields)
 
 
 class EventRead(BaseModel):

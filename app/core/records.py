@@ -11,6 +11,10 @@ of its rows joined to its children in the relationship's order, one row per chil
 a record that has none). That saves a round trip to the database and a statement per page; further collections
 are loaded with one query each.
 
+A record's JSON columns come as one text, `documents`: the JSON object of them, built by the database
+(`json_build_object` on PostgreSQL, `json_object` on SQLite); the read model validates it in one pass
+(`page_json.read_documents`) instead of a call into Python to decode each value.
+
 Both run on the session's connection (Core): the rows are plain tuples, so the ORM's execution and loading
 steps have nothing to do. What does not change between requests (an entity's labelled columns, a collection's
 statement with its keys as one parameter) is built once per process; a statement object that is reused keeps
@@ -29,18 +33,62 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Mapper, RelationshipProperty
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+# A record's JSON documents, as the text of one JSON object keyed by their attribute names.
+DOCUMENTS = "documents"
 
 
 class Record(SimpleNamespace):
-    """One row of a list, with the entity's attribute names (and any collections loaded beside it)."""
+    """One row of a list, with the entity's attribute names (and any collections loaded beside it); its JSON
+    columns come together as the text `documents` (app/core/page_json.py reads them)."""
+
+
+class _DocumentsText(FunctionElement[str]):
+    """`{"<key>": <json column>, ...}` as text: the arguments are the keys' literals and the columns, in turn."""
+
+    type = sa.Text()
+    name = "documents_text"
+    inherit_cache = True
+
+
+@compiles(_DocumentsText, "postgresql")
+def _documents_postgresql(element: _DocumentsText, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_build_object({compiler.process(element.clauses, **kw)})::text"
+
+
+@compiles(_DocumentsText)
+def _documents_sqlite(element: _DocumentsText, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps JSON as text: json() makes each a JSON value of the object, not a string in it.
+    parts = [compiler.process(c, **kw) for c in element.clauses]
+    pairs = (f"{key}, json({value})" for key, value in zip(parts[::2], parts[1::2], strict=True))
+    return f"json_object({', '.join(pairs)})"
 
 
 @functools.cache
 def _labelled_columns(entity: type) -> tuple[sa.Label[Any], ...]:
-    """Every column attribute of `entity`, labelled with its attribute name (the row's keys)."""
+    """Every column attribute of `entity`, labelled with its attribute name (the row's keys); the JSON columns
+    as one text, `documents`.
+
+    Decoding each JSON value on its own was a call into Python per value (a plan page holds 250); the one text
+    of a row is validated in one pass by the response model's schema (`page_json.read_documents`).
+    """
     mapper: Mapper[Any] = sa.inspect(entity)
-    return tuple(getattr(entity, p.key).label(p.key) for p in mapper.column_attrs)
+    columns: list[sa.Label[Any]] = []
+    documents: list[sa.ColumnElement[Any]] = []
+    for p in mapper.column_attrs:
+        attribute = getattr(entity, p.key)
+        if isinstance(p.columns[0].type, sa.JSON):
+            documents += [sa.literal_column(f"'{p.key}'"), attribute]
+        else:
+            assert p.key != DOCUMENTS, f"{entity.__name__}.{DOCUMENTS} would hide its JSON documents"
+            columns.append(attribute.label(p.key))
+    if documents:
+        columns.append(_DocumentsText(*documents).label(DOCUMENTS))
+    return tuple(columns)
 
 
 def entity_columns(stmt: sa.Select[Any]) -> sa.Select[Any]:

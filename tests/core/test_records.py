@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+import sqlalchemy as sa
+
+from app.audit.models import AuditEvent
+from app.core.records import DOCUMENTS, entity_columns, read_records
+from app.plans.models import JSON_FIELDS, DevelopmentPlan
 from tests.auth.subjects import _enrolment
 from tests.conftest import HARSTAD, TROMSO
 
@@ -48,3 +54,23 @@ async def test_a_page_of_records_ends_with_a_cursor_to_the_next(client, auth):
     ).json()
     ids = [m["id"] for m in first["items"] + second["items"]]
     assert ids == sorted(ids) and len(set(ids)) == 4
+
+
+async def test_a_records_json_columns_come_as_the_text_of_one_object(db):
+    """On SQLite as on PostgreSQL: one `documents` text per row, holding each JSON column under its name."""
+    keys = [c.key for c in entity_columns(sa.select(DevelopmentPlan)).selected_columns]
+    assert keys[-1] == DOCUMENTS and not set(JSON_FIELDS) & set(keys)
+    assert "title" in keys
+    event = AuditEvent(
+        actor_client_id="c-test",
+        action="update",
+        resource_type="plan",
+        resource_id="x-documents",
+        changes={"title": {"before": 'A "sitat"', "after": "Æøå \n 📚"}, "n": [1, 2.5, None, True]},
+    )
+    db.add(event)
+    await db.flush()
+    stmt = entity_columns(sa.select(AuditEvent).where(AuditEvent.resource_id == "x-documents"))
+    (record,) = await read_records(db, stmt)
+    assert json.loads(getattr(record, DOCUMENTS)) == {"changes": event.changes}
+    await db.rollback()
