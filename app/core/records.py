@@ -68,6 +68,35 @@ def _documents_sqlite(element: _DocumentsText, compiler: SQLCompiler, **kw: Any)
     return f"json_object({', '.join(pairs)})"
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """An entity's column attributes labelled with their names, apart from its JSON columns (by name)."""
+
+    plain: tuple[sa.Label[Any], ...]
+    json: tuple[tuple[str, sa.ColumnElement[Any]], ...]
+
+
+@functools.cache
+def _columns(entity: type) -> _Columns:
+    mapper: Mapper[Any] = sa.inspect(entity)
+    plain: list[sa.Label[Any]] = []
+    json: list[tuple[str, sa.ColumnElement[Any]]] = []
+    for p in mapper.column_attrs:
+        attribute = getattr(entity, p.key)
+        if isinstance(p.columns[0].type, sa.JSON):
+            json.append((p.key, attribute))
+        else:
+            assert p.key != DOCUMENTS, f"{entity.__name__}.{DOCUMENTS} would hide its JSON documents"
+            plain.append(attribute.label(p.key))
+    return _Columns(tuple(plain), tuple(json))
+
+
+def _documents(json: Iterable[tuple[str, sa.ColumnElement[Any]]]) -> sa.Label[Any]:
+    return _DocumentsText(*(e for key, column in json for e in (sa.literal_column(f"'{key}'"), column))).label(
+        DOCUMENTS
+    )
+
+
 @functools.cache
 def _labelled_columns(entity: type) -> tuple[sa.Label[Any], ...]:
     """Every column attribute of `entity`, labelled with its attribute name (the row's keys); the JSON columns
@@ -76,25 +105,25 @@ def _labelled_columns(entity: type) -> tuple[sa.Label[Any], ...]:
     Decoding each JSON value on its own was a call into Python per value (a plan page holds 250); the one text
     of a row is validated in one pass by the response model's schema (`page_json.read_documents`).
     """
-    mapper: Mapper[Any] = sa.inspect(entity)
-    columns: list[sa.Label[Any]] = []
-    documents: list[sa.ColumnElement[Any]] = []
-    for p in mapper.column_attrs:
-        attribute = getattr(entity, p.key)
-        if isinstance(p.columns[0].type, sa.JSON):
-            documents += [sa.literal_column(f"'{p.key}'"), attribute]
-        else:
-            assert p.key != DOCUMENTS, f"{entity.__name__}.{DOCUMENTS} would hide its JSON documents"
-            columns.append(attribute.label(p.key))
-    if documents:
-        columns.append(_DocumentsText(*documents).label(DOCUMENTS))
-    return tuple(columns)
+    columns = _columns(entity)
+    return (*columns.plain, _documents(columns.json)) if columns.json else columns.plain
 
 
-def entity_columns(stmt: sa.Select[Any]) -> sa.Select[Any]:
-    """`select(Entity)...` as `select(Entity.a, Entity.b, ...)...`: same filters, joins and order, no objects."""
-    entity = stmt.column_descriptions[0]["entity"]
-    return stmt.with_only_columns(*_labelled_columns(entity))
+def entity_columns(stmt: sa.Select[Any], order_keys: Sequence[str]) -> sa.Select[Any]:
+    """`select(Entity)...` as `select(Entity.a, Entity.b, ...)...`: same filters, joins, order and limit, no objects.
+
+    An entity with JSON columns gets its `documents` text built for the page's rows only: the page (ordered by
+    `order_keys`, limited) is a subquery, and the text is built over it. Built in the page's own select, the
+    database builds it for every row it sorts when it sorts before the limit (4,000 plans of a region, for a
+    page of fifty: 5.6 ms instead of 0.5).
+    """
+    columns = _columns(stmt.column_descriptions[0]["entity"])
+    if not columns.json:
+        return stmt.with_only_columns(*columns.plain)
+    page = stmt.with_only_columns(*columns.plain, *(column.label(key) for key, column in columns.json)).subquery()
+    return sa.select(
+        *(page.c[c.key] for c in columns.plain), _documents((key, page.c[key]) for key, _ in columns.json)
+    ).order_by(*(page.c[k] for k in order_keys))
 
 
 def _record(keys: Sequence[str], values: Iterable[Any]) -> Record:

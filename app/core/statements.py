@@ -73,9 +73,10 @@ def _page_of(
     paged = paged.limit(limit)
     if records is None:
         return paged
+    keys = [str(c.key) for c in order]
     if records:
-        return join_collection(entity_columns(paged), [str(c.key) for c in order], records[0])
-    return entity_columns(paged)
+        return join_collection(entity_columns(paged, keys), keys, records[0])
+    return entity_columns(paged, keys)
 
 
 class _Pages:

@@ -6,6 +6,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from app.audit.models import AuditEvent
 from app.core.records import DOCUMENTS, entity_columns, read_records
@@ -58,7 +59,7 @@ async def test_a_page_of_records_ends_with_a_cursor_to_the_next(client, auth):
 
 async def test_a_records_json_columns_come_as_the_text_of_one_object(db):
     """On SQLite as on PostgreSQL: one `documents` text per row, holding each JSON column under its name."""
-    keys = [c.key for c in entity_columns(sa.select(DevelopmentPlan)).selected_columns]
+    keys = [c.key for c in entity_columns(sa.select(DevelopmentPlan), []).selected_columns]
     assert keys[-1] == DOCUMENTS and not set(JSON_FIELDS) & set(keys)
     assert "title" in keys
     event = AuditEvent(
@@ -70,7 +71,19 @@ async def test_a_records_json_columns_come_as_the_text_of_one_object(db):
     )
     db.add(event)
     await db.flush()
-    stmt = entity_columns(sa.select(AuditEvent).where(AuditEvent.resource_id == "x-documents"))
+    stmt = entity_columns(sa.select(AuditEvent).where(AuditEvent.resource_id == "x-documents"), ["id"])
     (record,) = await read_records(db, stmt)
     assert json.loads(getattr(record, DOCUMENTS)) == {"changes": event.changes}
     await db.rollback()
+
+
+def test_the_documents_are_built_for_the_page_not_for_every_row_sorted():
+    """The text is built over the limited page: when the database sorts before the limit (a region's thousands
+    of plans by county, then by time), it would otherwise build it for every row it sorts."""
+    page = sa.select(DevelopmentPlan).where(DevelopmentPlan.county_id == "NO-46")
+    page = page.order_by(DevelopmentPlan.updated_at, DevelopmentPlan.id).limit(51)
+    sql = str(entity_columns(page, ["updated_at", "id"]).compile(dialect=postgresql.dialect()))
+    outer, _, inner = sql.partition("FROM (")
+    assert "json_build_object" in outer and "LIMIT" not in outer
+    assert "LIMIT" in inner and "json_build_object" not in inner
+    assert sql.rstrip().endswith(") AS anon_1 ORDER BY anon_1.updated_at, anon_1.id")
