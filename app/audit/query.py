@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -10,10 +11,18 @@ from app.audit.models import AuditEvent, OutboxEvent
 from app.auth import policy
 from app.auth.permissions import Perm, require
 from app.auth.principal import Principal
+from app.core.statements import built_once
 from app.reference.service import ListQuery
 
 
-def list_audit_events(
+def list_audit_events(principal: Principal, **filters: Any) -> ListQuery:
+    """The list's statement; `filters` are those of `_audit_events`, which builds it once per caller and filters."""
+    require(principal, Perm.audit_read)
+    return _audit_events(principal, **filters)
+
+
+@built_once
+def _audit_events(
     principal: Principal,
     *,
     resource_type: str | None,
@@ -22,7 +31,6 @@ def list_audit_events(
     since: datetime | None,
     until: datetime | None,
 ) -> ListQuery:
-    require(principal, Perm.audit_read)
     stmt = sa.select(AuditEvent).where(policy.audit_events(principal))
     if resource_type:
         stmt = stmt.where(AuditEvent.resource_type == resource_type)
