@@ -60,7 +60,7 @@ async def respond_list(
     if next_cursor:
         response.headers["Link"] = _next_link(request, next_cursor)
     items = [to_item(r) for r in rows]
-    if items and isinstance(items[0], BaseModel):
+    if not items or isinstance(items[0], BaseModel):
         return {"items": items, "next_cursor": next_cursor}
     # Plain data: written by the response model's schema without building the models (app/core/page_json.py).
     check = request.app.state.settings.check_list_pages

@@ -28,8 +28,10 @@ from pydantic_core import SchemaSerializer, SchemaValidator
 from app.core.pagination import Page
 from app.core.records import DOCUMENTS
 
-# Wrappers around a model's fields that only validate: the fields serialise as they are.
-_VALIDATION_ONLY = frozenset({"function-before", "function-after"})
+# Wrappers around a model's fields that work on a dict as on the model's input: they serialise as the fields do.
+# (A validator after the model gets the model itself, and would get a dict here: such a model is refused.)
+_VALIDATION_ONLY = frozenset({"function-before"})
+_NEEDS_THE_MODEL = frozenset({"function-after", "function-wrap", "function-plain"})
 # The keys a model's field and a typed dict's field share.
 _FIELD_KEYS = ("schema", "serialization_alias", "serialization_exclude", "serialization_exclude_if", "metadata")
 
@@ -63,6 +65,9 @@ def _as_dicts(schema: Any) -> Any:
     if isinstance(schema, dict):
         if schema.get("type") == "model":
             return _typed_dict(schema)
+        inner = schema.get("schema")
+        if isinstance(inner, dict) and inner.get("type") == "model" and schema["type"] in _NEEDS_THE_MODEL:
+            raise TypeError(f"{inner['cls'].__name__}: a {schema['type']} validator needs the model")
         return {k: _as_dicts(v) for k, v in schema.items()}
     if isinstance(schema, list):
         return [_as_dicts(v) for v in schema]

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field, computed_field, model_validator
 from pydantic_core import PydanticSerializationError
 
 from app.core.inputs import Input
@@ -96,3 +96,18 @@ class Computed(BaseModel):
 def test_a_schema_that_needs_its_models_is_refused_when_built():
     with pytest.raises(TypeError, match="computed fields"):
         page_json(Computed, {"items": [{"a": 1}], "next_cursor": None})
+
+
+class Checked(BaseModel):
+    a: int
+
+    @model_validator(mode="after")
+    def _positive(self) -> Checked:
+        assert self.a > 0
+        return self
+
+
+def test_a_model_validated_after_its_fields_is_refused_when_built():
+    """Such a validator gets the model itself; given a dict it would fail on every page."""
+    with pytest.raises(TypeError, match="function-after validator needs the model"):
+        page_json(Checked, {"items": [{"a": 1}], "next_cursor": None})
