@@ -60,7 +60,7 @@ def _documents_postgresql(element: _DocumentsText, compiler: SQLCompiler, **kw: 
     return f"json_build_object({compiler.process(element.clauses, **kw)})::text"
 
 
-@compiles(_DocumentsText)
+@compiles(_DocumentsText)  # SQLite, the other database the service runs on
 def _documents_sqlite(element: _DocumentsText, compiler: SQLCompiler, **kw: Any) -> str:
     # SQLite keeps JSON as text: json() makes each a JSON value of the object, not a string in it.
     parts = [compiler.process(c, **kw) for c in element.clauses]
@@ -115,7 +115,7 @@ def entity_columns(stmt: sa.Select[Any], order_keys: Sequence[str]) -> sa.Select
     An entity with JSON columns gets its `documents` text built for the page's rows only: the page (ordered by
     `order_keys`, limited) is a subquery, and the text is built over it. Built in the page's own select, the
     database builds it for every row it sorts when it sorts before the limit (4,000 plans of a region, for a
-    page of fifty: 5.6 ms instead of 0.5).
+    page of fifty: 5.6 ms a query instead of 1.9).
     """
     columns = _columns(stmt.column_descriptions[0]["entity"])
     if not columns.json:
