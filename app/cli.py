@@ -204,18 +204,9 @@ def main(argv: list[str] | None = None) -> None:
         migrate()
         asyncio.run(_load_reference(None))
     elif args.command == "serve":
-        import uvicorn
+        from app.serving import serve
 
-        settings = get_settings()
-        uvicorn.run(
-            "app.main:create_app",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=args.workers,
-            reload=args.reload,
-            log_config=None,
-        )
+        serve(get_settings(), workers=args.workers, reload=args.reload)
     elif args.command == "create-client":
         out = asyncio.run(_create_client(args.name, args.role, args.org, args.scopes.split()))
         print(json.dumps(out, indent=2))
