@@ -81,7 +81,11 @@ def serve(settings: Settings, *, workers: int, reload: bool) -> None:
     if already_listening(settings.host, settings.port):
         logger.error("%s:%d is already in use", settings.host, settings.port)
         sys.exit(1)
-    bind_reuse_port(settings.host, settings.port).close()
+    try:
+        bind_reuse_port(settings.host, settings.port).close()
+    except OSError as exc:
+        logger.error("cannot bind %s:%d: %s", settings.host, settings.port, exc)
+        sys.exit(1)
     logger.info(
         "Uvicorn running on http://%s:%d with %d workers, each with its own socket (SO_REUSEPORT)",
         settings.host,

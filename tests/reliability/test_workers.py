@@ -102,18 +102,30 @@ async def test_two_workers_both_take_a_burst_of_connections(tmp_path):
         server.wait(timeout=30)
 
 
+def _serve_two_workers(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`serve --workers 2`, expected to refuse to start (a server that starts would run into the timeout)."""
+    return subprocess.run(
+        [sys.executable, "-m", "app", "serve", "--workers", "2"],
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_serve_refuses_a_port_another_server_listens_on(tmp_path):
     with socket.socket() as taken:
         taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # could be shared: serve must not join it
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run(
-            [sys.executable, "-m", "app", "serve", "--workers", "2"],
-            env=_env(tmp_path, port),
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = _serve_two_workers(_env(tmp_path, port))
     assert done.returncode == 1
+
+
+def test_serve_refuses_an_address_it_cannot_bind(tmp_path):
+    env = {**_env(tmp_path, _port()), "HOST": "192.0.2.1"}  # TEST-NET-1: no address of this machine
+    done = _serve_two_workers(env)
+    assert done.returncode == 1
+    assert "cannot bind 192.0.2.1" in done.stderr
