@@ -37,6 +37,8 @@ REF_SQLALCHEMY = "reference: plain SQLAlchemy page"
 REF_ASYNCPG = "reference: raw asyncpg page"
 FLOOR_HEALTH = "floor: GET /health/live (service)"
 FLOOR_ME = "floor: GET /me (token, session, 1 query)"
+BARE_URL = "http://127.0.0.1:8732/bare"
+NEAR_SECONDS = 3
 
 
 def sh(*args: str, env: dict[str, str] | None = None) -> str:
@@ -343,6 +345,8 @@ async def main() -> None:
                     # Not counted: a second of the same load first, for the pool's connections and the caches of
                     # a server that has just started.
                     wrk(url, 1, args.connections, headers, script)
+                    # The bare endpoint again just before and just after: the machine's speed drifts over a run.
+                    bare_before = wrk(BARE_URL, NEAR_SECONDS, args.connections, {})["rps"] if server != bare.pid else 0
                     used, pg, busy = worker_cpu_seconds(server), postgres_cpu_seconds(), machine_busy_seconds()
                     r = results[label] = wrk(url, args.duration, args.connections, headers, script)
                     per_request = 1000 / r["requests"] if r["requests"] else 0.0
@@ -354,9 +358,13 @@ async def main() -> None:
                     r["cpu_ms"] = sum(shares[label]) * per_request
                     r["pg_ms"] = (postgres_cpu_seconds() - pg) * per_request
                     r["machine_ms"] = (machine_busy_seconds() - busy) * per_request
+                    if server == bare.pid:
+                        r["bare_near"] = r["rps"]
+                    else:
+                        r["bare_near"] = (bare_before + wrk(BARE_URL, NEAR_SECONDS, args.connections, {})["rps"]) / 2
 
             if workers == 1 and not again:
-                measure("bare FastAPI", "http://127.0.0.1:8732/bare", {}, server=bare.pid)
+                measure("bare FastAPI", BARE_URL, {}, server=bare.pid)
                 # The same page without the service's contract: what the stack itself does on this machine.
                 measure(REF_SQLALCHEMY, "http://127.0.0.1:8733/sqlalchemy", {}, server=reference.pid)
                 measure(REF_ASYNCPG, "http://127.0.0.1:8733/asyncpg", {}, server=reference.pid)
@@ -387,15 +395,19 @@ async def main() -> None:
             servers.remove(api)
         bare_rps = results["bare FastAPI"]["rps"]
         print(
-            f"\n{'endpoint':42} {'req/s':>8} {'x bare':>7} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'CPU ms':>7}"
-            f" {'PG ms':>6} {'all ms':>7}"
+            f"\n{'endpoint':42} {'req/s':>8} {'x bare':>7} {'x near':>7} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}"
+            f" {'CPU ms':>7} {'PG ms':>6} {'all ms':>7}"
         )
         for label, r in results.items():
-            ratio = r["rps"] / bare_rps
+            ratio, near = r["rps"] / bare_rps, r["rps"] / r["bare_near"]
             print(
-                f"{label:42} {r['rps']:8.0f} {ratio:7.3f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:8.0f}"
-                f" {r['cpu_ms']:7.2f} {r['pg_ms']:6.2f} {r['machine_ms']:7.2f}"
+                f"{label:42} {r['rps']:8.0f} {ratio:7.3f} {near:7.3f} {r['p50']:8.1f} {r['p99']:8.1f}"
+                f" {r['errors']:8.0f} {r['cpu_ms']:7.2f} {r['pg_ms']:6.2f} {r['machine_ms']:7.2f}"
             )
+        print(
+            f"(x bare: to the bare endpoint measured first; x near: to the mean of the bare endpoint measured for"
+            f" {NEAR_SECONDS} s just before and just after)"
+        )
         print(
             "(CPU per request during the run: CPU ms the server's processes, PG ms PostgreSQL's, all ms the whole"
             " machine's: server, PostgreSQL, wrk and the kernel)"
