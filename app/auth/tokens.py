@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jose import jwk, jwt
 from jose.backends.base import Key
 from jose.exceptions import JOSEError
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 ASYMMETRIC = {"RS256", "RS384", "RS512", "ES256", "ES384", "PS256"}
 
@@ -74,12 +81,19 @@ class KeyRing:
 
     @classmethod
     def from_directory(cls, directory: Path, algorithm: str, signing_kid: str | None, *, create: bool) -> KeyRing:
+        """The keys in `directory`; with `create`, a new one written when it has none.
+
+        Several workers start at once and each loads the keys: the first to find the directory empty writes the
+        key while holding the directory's lock, and the others, waiting on the lock, then find and load that
+        key. Had each written its own, a token signed by one worker would be refused by the others.
+        """
         directory.mkdir(parents=True, exist_ok=True)
-        files = sorted(directory.glob("*.pem"), key=lambda p: (p.stat().st_mtime, p.name))
-        if not files:
-            if not create:
-                raise ValueError(f"no signing keys in {directory}")
-            files = [write_new_key(directory, algorithm)]
+        with _locked(directory):
+            files = sorted(directory.glob("*.pem"), key=lambda p: (p.stat().st_mtime, p.name))
+            if not files:
+                if not create:
+                    raise ValueError(f"no signing keys in {directory}")
+                files = [write_new_key(directory, algorithm)]
         keys = []
         for path in files:
             pem = path.read_bytes()
@@ -101,11 +115,37 @@ class KeyRing:
 
 
 def write_new_key(directory: Path, algorithm: str) -> Path:
+    """A new private key in `directory`, readable by its owner only. It appears whole: written under another
+    name first and renamed, so a worker reading the directory meanwhile never loads half a key."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{time.strftime('%Y%m%d')}-{uuid.uuid4().hex[:8]}.pem"
-    path.write_bytes(generate_private_pem(algorithm))
-    path.chmod(0o600)
+    partial = path.with_suffix(".partial")
+    partial.write_bytes(generate_private_pem(algorithm))
+    partial.chmod(0o600)
+    partial.replace(path)
     return path
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """The key directory's lock, held by one process at a time; the system releases it if its holder dies.
+
+    Nothing is held where there are no such locks (Windows), nor in a directory the service cannot write to
+    (keys mounted read-only in production): no key can be written there either.
+    """
+    try:
+        lock = None if fcntl is None else (directory / ".lock").open("a")
+    except OSError:
+        lock = None
+    if lock is None:
+        yield
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @dataclass
