@@ -23,6 +23,7 @@ from app.core.logging import configure_logging
 from app.core.middleware import BodyLimitMiddleware, RequestContextMiddleware, RetryLostConnectionMiddleware
 from app.core.openapi import install_openapi, operation_id
 from app.core.ratelimit import build_limiter
+from app.core.rendered import RenderedItems
 from app.db.session import make_engine, make_read_sessionmaker, make_sessionmaker, request_slots
 from app.db.slots import ConnectionSlots
 from app.health.router import router as health_router
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db_slots = ConnectionSlots(request_slots(settings))
     app.state.issuers = build_issuers(settings)
     app.state.principal_cache = PrincipalCache(settings.auth_cache_seconds)
+    app.state.rendered_items = RenderedItems(int(settings.list_item_cache_mb * 1_048_576))
     app.state.limiter = build_limiter(settings.rate_limit_per_minute, settings.redis_url)
 
     install_error_handlers(app)

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # difference (app/core/page_json.py): the tests turn it on.
     check_list_pages: bool = False
     idempotency_ttl_hours: int = 24
+    # The JSON of the polled lists' items, kept per worker while their rows are unchanged (app/core/rendered.py);
+    # 0 turns it off.
+    list_item_cache_mb: float = 8.0
 
     @property
     def is_sqlite(self) -> bool:

@@ -17,6 +17,7 @@ from app.core.csv import CSV_MEDIA_TYPE, csv_columns, csv_stream, wants_csv
 from app.core.etag import etag_of, not_modified
 from app.core.page_json import page_json
 from app.core.pagination import MAX_LIMIT, PageParams, encode_cursor, fetch_page, key_of
+from app.core.rendered import RenderedItems, reused_page
 from app.core.tabular import XLSX_MEDIA_TYPE
 from app.core.xlsx import wants_xlsx, xlsx_stream
 
@@ -36,6 +37,7 @@ async def respond_list(
     schema: type[BaseModel],
     to_item: Callable[[Any], BaseModel | dict[str, Any]],
     records: Sequence[InstrumentedAttribute[Any]] | None = None,
+    reuse_items: bool = False,
 ) -> Any:
     """JSON page by default; CSV or XLSX (Accept) the page, or every row streamed when no limit is given.
 
@@ -44,6 +46,8 @@ async def respond_list(
     building them (with their nested models) was the largest single part of a list request's CPU.
     `records`: read the page as plain records with these collections loaded, not as ORM objects (the lists
     clients poll most; app/core/records.py).
+    `reuse_items`: `to_item` (a dict) depends on the record and its one collection only: a JSON page reuses the
+    items written for the same versions of their rows before (app/core/rendered.py).
     """
     fmt = export_format(request)
     if fmt:
@@ -56,6 +60,28 @@ async def respond_list(
             yield _models(schema, to_item, rows)
 
         return export_response(fmt, csv_columns(schema), one(), headers)
+    settings = request.app.state.settings
+    rendered: RenderedItems = request.app.state.rendered_items
+    if reuse_items and records is not None and len(records) <= 1 and rendered.max_bytes:
+        collection = records[0] if records else None
+        body, next_cursor = await reused_page(
+            session,
+            stmt=stmt,
+            order=order,
+            page=page,
+            schema=schema,
+            to_item=to_item,
+            collection=collection,
+            items=rendered,
+        )
+        if settings.check_list_pages:
+            rows, expected_cursor = await fetch_page(session, stmt, order, page, records)
+            expected = page_json(schema, {"items": [to_item(r) for r in rows], "next_cursor": expected_cursor})
+            if body != expected:
+                raise AssertionError(f"Page[{schema.__name__}] from reused items differs from the page read whole")
+        if next_cursor:
+            response.headers["Link"] = _next_link(request, next_cursor)
+        return Response(body, media_type="application/json", headers=response.headers)
     rows, next_cursor = await fetch_page(session, stmt, order, page, records)
     if next_cursor:
         response.headers["Link"] = _next_link(request, next_cursor)
@@ -63,8 +89,7 @@ async def respond_list(
     if not items or isinstance(items[0], BaseModel):
         return {"items": items, "next_cursor": next_cursor}
     # Plain data: written by the response model's schema without building the models (app/core/page_json.py).
-    check = request.app.state.settings.check_list_pages
-    body = page_json(schema, {"items": items, "next_cursor": next_cursor}, check=check)
+    body = page_json(schema, {"items": items, "next_cursor": next_cursor}, check=settings.check_list_pages)
     return Response(body, media_type="application/json", headers=response.headers)
 
 

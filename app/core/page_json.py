@@ -85,6 +85,12 @@ def page_serializer(schema: type[BaseModel]) -> SchemaSerializer:
     return SchemaSerializer(_as_dicts(_page_adapter(schema).core_schema))
 
 
+@functools.cache
+def item_serializer(schema: type[BaseModel]) -> SchemaSerializer:
+    """The serializer of one item of `Page[schema]` from its dict: the JSON it writes is the item's in the page."""
+    return SchemaSerializer(_as_dicts(TypeAdapter(schema).core_schema))
+
+
 def page_json(schema: type[BaseModel], page: dict[str, Any], *, check: bool = False) -> bytes:
     """`page` ({"items": [dict, ...], "next_cursor": ...}) as the JSON of `Page[schema]`.
 

@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Mapper, RelationshipProperty
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 # A record's JSON documents, as the text of one JSON object keyed by their attribute names.
@@ -262,3 +263,42 @@ async def read_joined(session: AsyncSession, joined: JoinedPage, params: dict[st
         if row[child_at] is not None:
             children.append(_record(joined.child_keys, row[width:]))
     return records
+
+
+# What identifies the state of a row a list shows: any change to it bumps its version (app/db/base.Versioned).
+STAMP = ("id", "version", "updated_at")
+
+
+@dataclass(frozen=True)
+class StampedPage:
+    """A page as its records' stamps and ordering values only (`names`, in that order), each row followed by the
+    stamp of one of its children (all None for a record without children) when it has a collection."""
+
+    stmt: sa.Select[Any]
+    names: tuple[str, ...]
+    joined: bool
+
+
+def stamps_of(
+    page: sa.Select[Any], order: Sequence[ColumnElement[Any]], collection: InstrumentedAttribute[Any] | None
+) -> StampedPage:
+    """`page` (a `select(Entity)`, ordered and limited) as its rows' stamps and ordering values, and the stamps of
+    each row's `collection` in the relationship's order."""
+    entity = page.column_descriptions[0]["entity"]
+    order_keys = [str(c.key) for c in order]
+    names = tuple(dict.fromkeys((*STAMP, *order_keys)))
+    stamped = page.with_only_columns(*(getattr(entity, n).label(n) for n in names))
+    if collection is None:
+        return StampedPage(stamped, names, joined=False)
+    plan = _collection(collection)
+    assert plan.parent_key in names, f"{collection} is not keyed by its parent's id"
+    prop = collection.property
+    ((_, remote),) = prop.local_remote_pairs
+    child = prop.mapper.class_
+    sub = stamped.subquery("page")
+    stmt = (
+        sa.select(*sub.c, *(getattr(child, n).label(f"child_{n}") for n in STAMP))
+        .select_from(sub.outerjoin(prop.mapper.local_table, remote == sub.c[plan.parent_key]))
+        .order_by(*(sub.c[k] for k in order_keys), *(prop.order_by or ()))
+    )
+    return StampedPage(stmt, names, joined=True)

@@ -20,13 +20,14 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.core.records import JoinedPage, entity_columns, join_collection
+from app.core.records import JoinedPage, StampedPage, entity_columns, join_collection, stamps_of
 
 STATEMENTS = 512
 
@@ -63,14 +64,19 @@ def cursor_param(position: int) -> str:
 Collections = tuple[InstrumentedAttribute[Any], ...]
 
 
-def _page_of(
-    stmt: sa.Select[Any], order: Sequence[ColumnElement[Any]], after: bool, limit: int, records: Collections | None
-) -> sa.Select[Any] | JoinedPage:
+def _limited(stmt: sa.Select[Any], order: Sequence[ColumnElement[Any]], after: bool, limit: int) -> sa.Select[Any]:
+    """`stmt` ordered by `order`, after the cursor's bound values when `after`, `limit` rows."""
     paged = stmt.order_by(*order)
     if after:
         bound = [sa.bindparam(cursor_param(i), type_=c.type) for i, c in enumerate(order)]
         paged = paged.where(sa.tuple_(*order) > sa.tuple_(*bound))
-    paged = paged.limit(limit)
+    return paged.limit(limit)
+
+
+def _page_of(
+    stmt: sa.Select[Any], order: Sequence[ColumnElement[Any]], after: bool, limit: int, records: Collections | None
+) -> sa.Select[Any] | JoinedPage:
+    paged = _limited(stmt, order, after, limit)
     if records is None:
         return paged
     keys = [str(c.key) for c in order]
@@ -84,12 +90,10 @@ class _Pages:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple[Any, ...], tuple[sa.Select[Any], sa.Select[Any] | JoinedPage]] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], tuple[sa.Select[Any], Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(
-        self, stmt: sa.Select[Any], key: tuple[Any, ...], build: Callable[[], sa.Select[Any] | JoinedPage]
-    ) -> sa.Select[Any] | JoinedPage:
+    def get(self, stmt: sa.Select[Any], key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
         with self._lock:
             found = self._entries.get(key)
             if found is not None and found[0] is stmt:
@@ -119,7 +123,48 @@ def paged(
     `records` None: the statement, for ORM objects. Otherwise labelled columns for records (app/core/records.py),
     with the first of the `records` collections joined (a JoinedPage). The same object for the same page shape
     of a statement `built_once`."""
+    return _reused(
+        stmt,
+        ("page", *(id(c) for c in order), after, limit, records),
+        lambda: _page_of(stmt, order, after, limit, records),
+    )
+
+
+def _reused(stmt: sa.Select[Any], shape: tuple[Any, ...], build: Callable[[], R]) -> R:
+    """What `build` makes of `stmt`, built once per `shape` for a statement `built_once`."""
     if stmt not in _reusable:
-        return _page_of(stmt, order, after, limit, records)
-    key = (id(stmt), *(id(c) for c in order), after, limit, records)
-    return _pages.get(stmt, key, lambda: _page_of(stmt, order, after, limit, records))
+        return build()
+    return cast(R, _pages.get(stmt, (id(stmt), *shape), build))
+
+
+def stamped_page(
+    stmt: sa.Select[Any],
+    order: Sequence[ColumnElement[Any]],
+    *,
+    after: bool,
+    limit: int,
+    collection: InstrumentedAttribute[Any] | None,
+) -> StampedPage:
+    """The page `paged()` reads, as its rows' ids, versions and ordering values only (and the same of each row's
+    `collection`): what tells whether the items written for them before are still current (app/core/rendered.py)."""
+    shape = ("stamps", *(id(c) for c in order), after, limit, collection)
+    return _reused(stmt, shape, lambda: stamps_of(_limited(stmt, order, after, limit), order, collection))
+
+
+def rows_by_id(
+    stmt: sa.Select[Any], order: Sequence[ColumnElement[Any]], records: Collections, *, postgres: bool
+) -> sa.Select[Any] | JoinedPage:
+    """The records of `stmt` whose ids are the bound parameter `ids` (still under the list's filters), as
+    `paged()` reads them: labelled columns, the first of `records` joined."""
+
+    def build() -> sa.Select[Any] | JoinedPage:
+        id_column = stmt.column_descriptions[0]["entity"].id
+        if postgres:
+            match = id_column == sa.any_(sa.bindparam("ids", type_=ARRAY(id_column.type)))
+        else:
+            match = id_column.in_(sa.bindparam("ids", expanding=True))
+        keys = [str(c.key) for c in order]
+        rows = entity_columns(stmt.where(match).order_by(*order), keys)
+        return join_collection(rows, keys, records[0]) if records else rows
+
+    return _reused(stmt, ("by id", *(id(c) for c in order), records, postgres), build)

@@ -74,6 +74,7 @@ async def list_enrolments(
         schema=EnrolmentRead,
         to_item=EnrolmentRead.data_of,
         records=[Enrolment.phases],
+        reuse_items=True,
     )
 
 

@@ -65,6 +65,7 @@ async def list_allocations(
         schema=AllocationRead,
         to_item=AllocationRead.data_of,
         records=[],
+        reuse_items=True,
     )
 
 

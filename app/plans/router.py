@@ -91,6 +91,7 @@ async def list_development_plans(
         schema=PlanRead,
         to_item=PlanRead.data_of,
         records=[],
+        reuse_items=True,
     )
 
 
