@@ -12,6 +12,7 @@ from app.audit.service import Concerns
 from app.auth import policy
 from app.auth.principal import Principal
 from app.core.errors import InvalidInput, NotFound, RuleViolation
+from app.core.statements import built_once
 from app.enrolments.models import Enrolment
 from app.programmes.models import Programme
 from app.reference.models import SCHOOL_OWNER_KINDS, Organisation
@@ -53,13 +54,20 @@ def concerns(obj: Any) -> Concerns:
     )
 
 
+@built_once
+def _visible_organisation(principal: Principal, ref: str) -> sa.Select[Organisation]:
+    """The organisation `ref` names among those the caller sees: one statement per caller and reference, built
+    once (every plan a school owner creates names the owner itself; app/core/statements.py)."""
+    return sa.select(Organisation).where(org_lookup(ref), policy.organisations(principal))
+
+
 async def school_owner_for_write(
     session: AsyncSession, principal: Principal, ref: str | None, pointer: str = "/school_owner_id"
 ) -> Organisation:
     """The school owner a request names, among those the caller sees; otherwise 422 (never revealing others)."""
     if not ref:
         raise InvalidInput("A school owner is required.", [{"pointer": pointer, "detail": "required"}])
-    org = await session.scalar(sa.select(Organisation).where(org_lookup(ref), policy.organisations(principal)))
+    org = await session.scalar(_visible_organisation(principal, ref.strip()))
     if org is None or org.kind not in SCHOOL_OWNER_KINDS:
         raise InvalidInput(f"No school owner {ref}.", [{"pointer": pointer, "detail": "unknown school owner"}])
     if not org.active:
