@@ -425,6 +425,12 @@ async def main() -> None:
             splits = "; ".join(" / ".join(f"{s:.1f}" for s in shares[two]) for _, two in rounds)
             print(f"  the two workers' CPU seconds in each {args.duration} s run: {splits}")
             print(f"  two CPU-bound processes against one on this machine, nothing else running: {scaling:.2f}x")
+            # One worker keeps one core busy; two keep the machine busy, which also runs PostgreSQL, wrk and the
+            # kernel for every request: two workers can give at most the machine's own scaling times the
+            # server's share of the machine's CPU per request (both measured with one worker).
+            one = [results[one] for one, _ in rounds]
+            ceiling = scaling * statistics.mean(r["cpu_ms"] / r["machine_ms"] for r in one)
+            print(f"  the most two workers can give on this machine, for that share of its CPU: {ceiling:.2f}x")
         per_worker = ", ".join(f"{m:.0f}" for m in memory2)
         print(f"memory after the run: 1 worker {memory[0]:.0f} MB; 2 workers {per_worker} MB each")
     finally:
