@@ -166,6 +166,19 @@ class _Collection:
     in_keys: sa.Select[Any]  # `remote IN (:keys)`, expanded per key when run
 
 
+def on_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def one_of(column: sa.ColumnElement[Any], name: str, *, postgres: bool) -> sa.ColumnElement[bool]:
+    """`column` is one of the keys bound as `name`: `= ANY(:name)`, one array parameter, on PostgreSQL; elsewhere
+    `IN (:name)`, expanded per key when run. (IN with one parameter per key on PostgreSQL: rendering and binding
+    them was a quarter of a list request's CPU.)"""
+    if postgres:
+        return column == sa.any_(sa.bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(sa.bindparam(name, expanding=True))
+
+
 @functools.cache
 def _collection(attribute: InstrumentedAttribute[Any]) -> _Collection:
     prop = attribute.property
@@ -181,9 +194,8 @@ def _collection(attribute: InstrumentedAttribute[Any]) -> _Collection:
     return _Collection(
         parent_key=prop.parent.get_property_by_column(local).key,
         child_key=prop.mapper.get_property_by_column(remote).key,
-        # IN with one parameter per key: rendering and binding them was a quarter of a list request's CPU.
-        any_of_keys=where(remote == sa.any_(sa.bindparam("keys", type_=ARRAY(remote.type)))),
-        in_keys=where(remote.in_(sa.bindparam("keys", expanding=True))),
+        any_of_keys=where(one_of(remote, "keys", postgres=True)),
+        in_keys=where(one_of(remote, "keys", postgres=False)),
     )
 
 
@@ -191,7 +203,7 @@ async def load_collections(
     session: AsyncSession, records: list[Record], collections: Sequence[InstrumentedAttribute[Any]]
 ) -> None:
     """Attach each one-to-many collection to its records: one query per collection, in the relationship's order."""
-    postgres = session.get_bind().dialect.name == "postgresql"
+    postgres = on_postgres(session)
     for attribute in collections:
         plan = _collection(attribute)
         keys = list(dict.fromkeys(getattr(r, plan.parent_key) for r in records))
@@ -224,17 +236,10 @@ def join_collection(
 ) -> JoinedPage:
     """`page` (labelled columns, ordered, limited) with `attribute`'s children joined to each of its rows."""
     plan = _collection(attribute)
-    prop = attribute.property
-    ((_, remote),) = prop.local_remote_pairs
-    columns = _labelled_columns(prop.mapper.class_)
-    sub = page.subquery("page")
-    record_keys = tuple(sub.c.keys())
+    columns = _labelled_columns(attribute.property.mapper.class_)
+    stmt = _with_children(page, order_keys, attribute, columns)
+    record_keys = tuple(page.subquery().c.keys())
     child_keys = tuple(c.key for c in columns)
-    stmt = (
-        sa.select(*sub.c, *columns)
-        .select_from(sub.outerjoin(prop.mapper.local_table, remote == sub.c[plan.parent_key]))
-        .order_by(*(sub.c[k] for k in order_keys), *(prop.order_by or ()))
-    )
     return JoinedPage(
         stmt=stmt,
         width=len(record_keys),
@@ -243,6 +248,25 @@ def join_collection(
         record_keys=record_keys,
         child_keys=child_keys,
         attribute=attribute.key,
+    )
+
+
+def _with_children(
+    page: sa.Select[Any],
+    order_keys: Sequence[str],
+    attribute: InstrumentedAttribute[Any],
+    child_columns: Sequence[sa.ColumnElement[Any]],
+) -> sa.Select[Any]:
+    """`page` as a subquery, each of its rows joined to `child_columns` of its children (one row per child, one
+    with the child's columns None for a row without children), in the page's order, then the relationship's."""
+    plan = _collection(attribute)
+    prop = attribute.property
+    ((_, remote),) = prop.local_remote_pairs
+    sub = page.subquery("page")
+    return (
+        sa.select(*sub.c, *child_columns)
+        .select_from(sub.outerjoin(prop.mapper.local_table, remote == sub.c[plan.parent_key]))
+        .order_by(*(sub.c[k] for k in order_keys), *(prop.order_by or ()))
     )
 
 
@@ -290,15 +314,7 @@ def stamps_of(
     stamped = page.with_only_columns(*(getattr(entity, n).label(n) for n in names))
     if collection is None:
         return StampedPage(stamped, names, joined=False)
-    plan = _collection(collection)
-    assert plan.parent_key in names, f"{collection} is not keyed by its parent's id"
-    prop = collection.property
-    ((_, remote),) = prop.local_remote_pairs
-    child = prop.mapper.class_
-    sub = stamped.subquery("page")
-    stmt = (
-        sa.select(*sub.c, *(getattr(child, n).label(f"child_{n}") for n in STAMP))
-        .select_from(sub.outerjoin(prop.mapper.local_table, remote == sub.c[plan.parent_key]))
-        .order_by(*(sub.c[k] for k in order_keys), *(prop.order_by or ()))
-    )
-    return StampedPage(stmt, names, joined=True)
+    assert _collection(collection).parent_key in names, f"{collection} is not keyed by its parent's id"
+    child = collection.property.mapper.class_
+    stamps = [getattr(child, n).label(f"child_{n}") for n in STAMP]
+    return StampedPage(_with_children(stamped, order_keys, collection, stamps), names, joined=True)

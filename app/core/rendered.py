@@ -36,7 +36,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.core.page_json import item_serializer
 from app.core.pagination import PageParams, decode_cursor, encode_cursor
-from app.core.records import STAMP, JoinedPage, read_joined, read_records
+from app.core.records import STAMP, JoinedPage, on_postgres, read_joined, read_records
 from app.core.statements import cursor_param, rows_by_id, stamped_page
 
 # What an entry costs beyond its JSON (its key, its stamps, the dictionary's slot), roughly, in bytes.
@@ -144,8 +144,7 @@ async def _write_items(
     ids: list[Any],
 ) -> dict[Any, bytes]:
     """The rows `ids` of the list read whole and written as JSON (and kept), by id."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    read = rows_by_id(stmt, order, (collection,) if collection is not None else (), postgres=postgres)
+    read = rows_by_id(stmt, order, (collection,) if collection is not None else (), postgres=on_postgres(session))
     params = {"ids": ids}
     records = await (
         read_joined(session, read, params) if isinstance(read, JoinedPage) else read_records(session, read, params)

@@ -23,11 +23,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.core.records import JoinedPage, StampedPage, entity_columns, join_collection, stamps_of
+from app.core.records import JoinedPage, StampedPage, entity_columns, join_collection, one_of, stamps_of
 
 STATEMENTS = 512
 
@@ -158,11 +157,7 @@ def rows_by_id(
     `paged()` reads them: labelled columns, the first of `records` joined."""
 
     def build() -> sa.Select[Any] | JoinedPage:
-        id_column = stmt.column_descriptions[0]["entity"].id
-        if postgres:
-            match = id_column == sa.any_(sa.bindparam("ids", type_=ARRAY(id_column.type)))
-        else:
-            match = id_column.in_(sa.bindparam("ids", expanding=True))
+        match = one_of(stmt.column_descriptions[0]["entity"].id, "ids", postgres=postgres)
         keys = [str(c.key) for c in order]
         rows = entity_columns(stmt.where(match).order_by(*order), keys)
         return join_collection(rows, keys, records[0]) if records else rows
